@@ -1,0 +1,75 @@
+/* config.h — cuwatch's configuration (SPEC §6): YAML in, a plain struct out.
+ *
+ * cu_config_load fills a cu_config from defaults, then the YAML file (if any), then the
+ * environment (DB_HOST/DB_NAME/DB_USER/DB_PASS when conninfo is not set). main applies
+ * command-line overrides (--root) afterwards.
+ *
+ * Ownership: the caller owns the cu_config and releases it with cu_config_free; every string
+ * in it is heap-allocated and owned by it.
+ * Errors: -1 with a message naming the file, line and column ("cuwatch.yaml:4:3: unknown key
+ * \"rooot\" in watch"); main exits 2 on them. No message contains the password. */
+#ifndef CU_CONFIG_H
+#define CU_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+
+typedef struct cu_machine_entry {
+    char *folder; /* machine folder name, as on disk */
+    char *name;   /* machine name (centre_usinage.nom) */
+    char *type;   /* may be NULL */
+} cu_machine_entry;
+
+typedef struct cu_config {
+    char *source; /* the file read, or NULL when only defaults were used */
+
+    /* watch: */
+    char *root;               /* default /home/vsftpd */
+    char *pattern;            /* fnmatch(3) pattern, default "*.LOG", case-sensitive */
+    int depth;                /* default 1 */
+    int64_t reconcile_every_ms; /* 0 = off */
+    int64_t settle_ms;        /* default 60000 */
+
+    /* database: */
+    char *conninfo;      /* libpq keyword/value or URI; NULL = libpq defaults / DB_* */
+    char *password_file; /* optional */
+
+    /* machines: */
+    bool machines_auto; /* default true */
+    cu_machine_entry *map;
+    int n_map;
+
+    /* log: */
+    int log_level;  /* cu_log_level, default info */
+    int log_format; /* cu_log_format, default text */
+} cu_config;
+
+/* Default search order when path is NULL: $CUWATCH_CONFIG, then /etc/cuwatch/cuwatch.yaml;
+ * when neither exists, defaults only (not an error). An explicitly given path must exist. */
+int cu_config_load(cu_config *cfg, const char *path, cu_err *err);
+void cu_config_free(cu_config *cfg);
+
+/* Resolves a machine folder to its machine: the map wins; else the "NAME (TYPE)" rule when
+ * machines.auto; else the folder name with no type. *name and *type are newly allocated
+ * (type may be NULL); the caller frees them. */
+void cu_config_machine(const cu_config *cfg, const char *folder, char **name, char **type);
+
+/* libpq connection parameters: keywords/values arrays (NULL-terminated) for
+ * PQconnectdbParams with expand_dbname=1, built from conninfo, or from DB_HOST/DB_NAME/
+ * DB_USER/DB_PASS when conninfo is unset, plus the password read from password_file.
+ * The password never goes into conninfo strings that could be logged. Free with
+ * cu_config_conn_free. */
+typedef struct cu_conn_params {
+    const char **keywords;
+    const char **values;
+    int n;
+} cu_conn_params;
+int cu_config_conn_params(const cu_config *cfg, cu_conn_params *out, cu_err *err);
+void cu_config_conn_free(cu_conn_params *p);
+
+/* Parses durations such as "0", "500ms", "60s", "15m", "1h", "2d"; -1 when invalid. */
+int cu_duration_parse(const char *s, int64_t *ms);
+
+#endif

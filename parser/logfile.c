@@ -1,0 +1,1 @@
+/* logfile.c — being written. */

@@ -1,0 +1,132 @@
+/* logfile.h — the LOG parser and metrics engine of SPEC §1–2: bytes in, one session out.
+ *
+ * A cu_logfile is the complete, database-free result of reading one machining centre's daily
+ * LOG file: its identity (machine, type, production date), every count that `--parse` prints,
+ * the detail rows that go to PostgreSQL (pieces, jobs, waits, stop periods) and the metrics.
+ *
+ * Ownership: the caller owns a cu_logfile (usually on the stack, zero-initialised) and must
+ * call cu_logfile_free on it. All strings and arrays inside it belong to it and live until the
+ * next cu_logfile_parse_* call on it or cu_logfile_free. Reusing one cu_logfile for many files
+ * keeps its buffers, so a rescan's memory does not grow with the number of files.
+ *
+ * Time: every timestamp is the machine's local wall-clock time, held as microseconds since
+ * 1970-01-01T00:00:00 of that naive calendar (no time zone, no DST), so arithmetic is exact.
+ *
+ * Errors: parsing never fails on content — bad lines become rejects, a file without a valid
+ * event gets status CU_STATUS_REJECTED. Only I/O fails (cu_logfile_parse_file returns -1).
+ * Memory stays bounded for any line length: only the first CU_LINE_KEEP bytes of a line are
+ * looked at. */
+#ifndef CU_LOGFILE_H
+#define CU_LOGFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "strbuf.h"
+
+#define CU_US_PER_S INT64_C(1000000)
+#define CU_MAX_REJECTS 1000     /* rejected lines kept with their content and reason */
+#define CU_TEXT_MAX 1024        /* bytes of any stored text (details, reject content) */
+#define CU_LINE_KEEP (64 * 1024) /* bytes of a line that are parsed; the rest is skipped */
+
+typedef enum { CU_STATUS_OK, CU_STATUS_REJECTED } cu_status;
+
+typedef struct cu_piece {
+    int64_t ts;
+    uint32_t line;
+    uint32_t number;     /* 1..n in file order */
+    const char *details; /* UTF-8, never NULL (may be "") */
+} cu_piece;
+
+typedef struct cu_job {
+    int64_t ts;
+    uint32_t line;
+    const char *reference; /* never NULL */
+    const char *length;    /* decimal with '.', e.g. "6500.00"; NULL when L: is absent */
+    const char *colour;    /* NULL when C: is absent */
+} cu_job;
+
+/* A wait or a stop period as logged (not clipped to the production window). */
+typedef struct cu_period {
+    int64_t start; /* µs */
+    int64_t end;   /* µs, >= start */
+    uint32_t line; /* the line that opened it */
+} cu_period;
+
+typedef struct cu_reject {
+    uint32_t line;
+    const char *content; /* cleaned UTF-8, at most CU_TEXT_MAX bytes */
+    const char *reason;
+} cu_reject;
+
+typedef struct cu_metrics {
+    int64_t production_us; /* |W|, W = [first piece, last piece] */
+    int64_t wait_us;
+    int64_t stop_us;
+    int64_t effective_us;
+    int32_t occupation_cpct; /* percent × 100, rounded half away from zero */
+    int32_t wait_cpct;
+    int32_t stop_cpct;
+} cu_metrics;
+
+typedef struct cu_logfile {
+    /* Identity. */
+    const char *path;    /* as given */
+    const char *folder;  /* parent folder name (the machine folder) */
+    const char *machine; /* by the automatic rule of SPEC §1 ("NAME (TYPE)") */
+    const char *type;    /* NULL when the folder has no "(TYPE)" */
+    bool has_date;
+    int32_t date_days;   /* production date, days since 1970-01-01 */
+
+    cu_status status;
+    const char *error; /* reason when rejected, else NULL */
+
+    /* Counts, as --parse prints them. */
+    uint32_t lines, events, unknown_events, rejected_lines;
+
+    /* Detail rows. pieces and jobs in file order; waits and stops in timestamp order. */
+    cu_piece *pieces;
+    size_t n_pieces;
+    cu_job *jobs;
+    size_t n_jobs;
+    cu_period *waits;
+    size_t n_waits;
+    cu_period *stops;
+    size_t n_stops;
+    cu_reject *rejects; /* the first CU_MAX_REJECTS rejected lines */
+    size_t n_rejects;
+
+    /* Summary timestamps; has_* false means null. */
+    bool has_first_piece, has_last_piece, has_first_start, has_last_stop;
+    int64_t first_piece, last_piece, first_start, last_stop;
+
+    cu_metrics metrics;
+
+    struct cu_logfile_priv *priv; /* buffers reused across parses */
+} cu_logfile;
+
+/* Reads and parses the file at path. Machine and type come from its parent folder, the date
+ * from its name (or its earliest event). Returns -1 only when the file cannot be read. */
+int cu_logfile_parse_file(cu_logfile *lf, const char *path, cu_err *err);
+
+/* Parses bytes already in memory; path is used for the identity as above (it is not opened). */
+void cu_logfile_parse_buffer(cu_logfile *lf, const char *path, const char *data, size_t len);
+
+void cu_logfile_free(cu_logfile *lf);
+
+/* Calendar helpers shared with the database layer and tests. */
+bool cu_date_valid(int y, int m, int d);
+int32_t cu_days_from_civil(int y, int m, int d);
+void cu_civil_from_days(int32_t days, int *y, int *m, int *d);
+/* Formats µs as "YYYY-MM-DDTHH:MM:SS" (sep 'T') or "YYYY-MM-DD HH:MM:SS[.ffffff]" (sep ' ',
+ * fraction only when non-zero, trailing zeros dropped). out must hold 32 bytes. */
+void cu_format_ts(char out[32], int64_t us, char sep);
+void cu_format_date(char out[16], int32_t days);
+
+/* The folder rule of SPEC §1: "NAME (TYPE)" gives NAME and TYPE, anything else the whole
+ * name and no type. Writes into caller-owned buffers of the folder's length + 1. */
+void cu_folder_machine(const char *folder, char *name, char *type, bool *has_type);
+
+#endif

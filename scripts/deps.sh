@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs, from Debian's archive, everything cuwatch's build, tests and demo need.
+# Idempotent: when every package is already there it does nothing (and needs no root).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config          # the build
+  libpq-dev libyaml-dev libssl-dev           # libpq, libyaml, libcrypto (content hashes)
+  libcmocka-dev                              # unit tests
+  clang libclang-rt-14-dev                   # the libFuzzer target
+  postgresql postgresql-client               # db tests and the demo run a real server
+  vsftpd lftp curl                           # e2e tests upload through a real FTP server
+  python3                                    # test drivers (JSON comparison, e2e scripts)
+  valgrind inotify-tools procps util-linux   # memory checks, the latency reference, ps
+  systemd                                    # systemd-analyze verify on the unit
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "installing: ${missing[*]}" >&2
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
