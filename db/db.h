@@ -1,0 +1,129 @@
+/* db.h — cuwatch's PostgreSQL layer (SPEC §3): connection, schema migrations, the one-file
+ * ingest transaction, and the file registry used for reconciliation.
+ *
+ * One cu_db is one libpq connection plus the buffers reused from one file to the next (file
+ * bytes, parse result, COPY buffer), so a long rescan or a daemon does not allocate per file.
+ * A cu_db is not thread-safe; use one per thread (cuwatch has one thread).
+ *
+ * The flow of an upload:  cu_db_ingest(db, cfg, "DEM12 (PVC)/20250528.LOG", false, &res)
+ *   read the file, SHA-256 it -> same hash as its fichier_log row? -> CU_INGEST_UNCHANGED
+ *   parse it (parser/) -> BEGIN; advisory locks on the path and on (machine, date);
+ *   upsert centre_usinage and session_production; replace the detail rows by COPY;
+ *   write fichier_log and ligne_rejetee; COMMIT.
+ *
+ * Ownership: cu_db_connect allocates the cu_db, cu_db_close frees it (NULL is fine). Results
+ * (cu_ingest_result, cu_registry) are caller-owned structs; cu_registry_free releases a
+ * registry's memory. Nothing here keeps a pointer to the cu_config after a call returns.
+ *
+ * Errors: functions return 0 on success and -1 on failure with a message in a cu_err (or in
+ * the result). No message contains the password. After any failure, cu_db_alive() says
+ * whether the connection still works; when it does not, close the cu_db and connect again
+ * later (the daemon retries with backoff; the CLI exits 3). */
+#ifndef CU_DB_H
+#define CU_DB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+
+typedef struct cu_db cu_db;
+
+/* Why a connection attempt failed. */
+typedef enum {
+    CU_DB_CONN_OK = 0,
+    CU_DB_CONN_UNREACHABLE, /* no server answered, or it refuses connections (starting up,
+                               shutting down): retry later; the CLI exits 3 */
+    CU_DB_CONN_REFUSED,     /* the server answered but said no: bad password, unknown role or
+                               database (a configuration matter); the CLI exits 3 as well */
+    CU_DB_CONN_CONFIG,      /* the connection parameters themselves are invalid; exit 2 */
+} cu_db_conn_error;
+
+/* Connects with cu_config_conn_params(cfg) (PQconnectdbParams, expand_dbname=1). On failure
+ * returns NULL, sets *why (may be NULL) and writes a message to err, e.g.
+ *   database unreachable: connection to server on socket "/tmp/.s.PGSQL.5432" failed: ... */
+cu_db *cu_db_connect(const cu_config *cfg, cu_db_conn_error *why, cu_err *err);
+void cu_db_close(cu_db *db);
+
+/* True while the connection is usable (PQstatus == CONNECTION_OK). */
+bool cu_db_alive(const cu_db *db);
+
+/* "15.18" style server version, and the libpq connection for read-only queries by --check
+ * and tests. The PGconn stays owned by the cu_db. */
+const char *cu_db_server_version(cu_db *db, char buf[32]);
+struct pg_conn *cu_db_pgconn(cu_db *db);
+
+/* ---- Migrations ------------------------------------------------------------------------ */
+
+/* Applies every pending migration in order, each in its own transaction, under a session
+ * advisory lock so two processes migrating at once are safe (the second waits, then finds
+ * nothing to do). *applied (may be NULL) receives how many were applied now. A migration
+ * that cannot repair the database fails with PostgreSQL's message, which says what to fix. */
+int cu_db_migrate(cu_db *db, int *applied, cu_err *err);
+
+/* Schema version applied in the database (0 when none) and the latest this binary knows. */
+int cu_db_schema_version(cu_db *db, int *current, int *latest, cu_err *err);
+
+/* ---- Ingestion of one file ------------------------------------------------------------- */
+
+typedef enum {
+    CU_INGEST_OK,        /* session written (or replaced) */
+    CU_INGEST_UNCHANGED, /* same content hash as the registry: nothing written */
+    CU_INGEST_REJECTED,  /* no valid event: fichier_log says rejete, previous session kept */
+    CU_INGEST_ERROR,     /* I/O or database error: nothing written (rolled back) */
+} cu_ingest_status;
+
+typedef struct cu_ingest_result {
+    cu_ingest_status status;
+    bool conn_lost; /* ERROR because the connection broke: keep the file pending, reconnect */
+    bool io_error;  /* ERROR because the file could not be read (vanished, permissions) */
+    char machine[256];
+    char date[16]; /* "YYYY-MM-DD", "" when unknown */
+    uint32_t lines, events, pieces, rejected_lines;
+    int32_t occupation_cpct; /* occupation in hundredths of a percent */
+    uint64_t rows;           /* detail rows written (pieces, jobs, waits, stops) */
+    int64_t size;            /* bytes read */
+    double ms;               /* wall-clock time of the whole ingest */
+    char replaced[1024];     /* another file whose session this one replaced, else "" */
+    cu_err err;              /* ERROR: the message; REJECTED: the reason */
+} cu_ingest_result;
+
+/* Ingests cfg->root/relpath (relpath relative to the root, as stored in fichier_log.chemin).
+ * Machine and type come from cu_config_machine(cfg, parent folder). force re-ingests even
+ * when the hash is unchanged. Returns 0 unless status is CU_INGEST_ERROR (-1). Logs nothing
+ * itself except the warning when another file's session is replaced; call
+ * cu_ingest_log(relpath, &res) for the per-file log line of SPEC §4. */
+int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool force,
+                 cu_ingest_result *res);
+
+/* The per-file log line: path, machine, date, pieces, occupation, rejected, ms, status;
+ * info for ok/rejete, debug for unchanged, error (with the message) for errors. */
+void cu_ingest_log(const char *relpath, const cu_ingest_result *res);
+
+/* ---- Registry (fichier_log) for reconciliation ----------------------------------------- */
+
+typedef struct cu_registry_entry {
+    char *chemin;       /* path relative to the root */
+    int64_t taille;     /* size in bytes */
+    int64_t mtime_us;   /* modification time, µs since the Unix epoch (st_mtim) */
+    char empreinte[65]; /* SHA-256, lowercase hex */
+    char statut[8];     /* "ok", "rejete", "erreur" */
+} cu_registry_entry;
+
+typedef struct cu_registry {
+    cu_registry_entry *entries; /* sorted by chemin (strcmp) */
+    size_t n;
+} cu_registry;
+
+/* Loads every fichier_log row (one query). Free with cu_registry_free. */
+int cu_db_registry_load(cu_db *db, cu_registry *reg, cu_err *err);
+/* Binary search; NULL when the path was never seen. */
+const cu_registry_entry *cu_registry_find(const cu_registry *reg, const char *chemin);
+void cu_registry_free(cu_registry *reg);
+
+/* One row, for a single file; returns 1 when found, 0 when not, -1 on error. */
+int cu_db_registry_get(cu_db *db, const char *chemin, cu_registry_entry *out, cu_err *err);
+void cu_registry_entry_free(cu_registry_entry *e);
+
+#endif
