@@ -24,11 +24,21 @@ void cu_json_str(cu_sb *out, const char *s, size_t n)
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)text[i];
         switch (c) {
-        case '"': cu_sb_puts(out, "\\\""); break;
-        case '\\': cu_sb_puts(out, "\\\\"); break;
-        case '\n': cu_sb_puts(out, "\\n"); break;
-        case '\r': cu_sb_puts(out, "\\r"); break;
-        case '\t': cu_sb_puts(out, "\\t"); break;
+        case '"':
+            cu_sb_puts(out, "\\\"");
+            break;
+        case '\\':
+            cu_sb_puts(out, "\\\\");
+            break;
+        case '\n':
+            cu_sb_puts(out, "\\n");
+            break;
+        case '\r':
+            cu_sb_puts(out, "\\r");
+            break;
+        case '\t':
+            cu_sb_puts(out, "\\t");
+            break;
         default:
             if (c < 0x20 || c == 0x7F)
                 cu_sb_printf(out, "\\u%04x", c);

@@ -47,8 +47,7 @@ static void cu_log_prefix(cu_sb *sb, cu_log_level level, const char *msg)
                      now.tv_nsec / 1000000, cu_level_names[level]);
         cu_json_cstr(sb, msg);
     } else {
-        cu_sb_printf(sb, "%s.%03ld %-5s %s", ts, now.tv_nsec / 1000000, cu_level_names[level],
-                     msg);
+        cu_sb_printf(sb, "%s.%03ld %-5s %s", ts, now.tv_nsec / 1000000, cu_level_names[level], msg);
     }
 }
 

@@ -50,7 +50,8 @@ void cu_sb_reserve(cu_sb *sb, size_t extra)
     size_t need = sb->len + extra + 1;
     if (need <= sb->cap) return;
     size_t cap = sb->cap ? sb->cap : 64;
-    while (cap < need) cap *= 2;
+    while (cap < need)
+        cap *= 2;
     sb->data = cu_xrealloc(sb->data, cap);
     sb->cap = cap;
 }
@@ -77,13 +78,21 @@ void cu_sb_putc(cu_sb *sb, char c)
 
 void cu_sb_vprintf(cu_sb *sb, const char *fmt, va_list ap)
 {
+    /* Format straight into the spare room; grow and redo only when it did not fit. */
+    cu_sb_reserve(sb, 64);
+    size_t room = sb->cap - sb->len;
     va_list copy;
     va_copy(copy, ap);
-    int n = vsnprintf(NULL, 0, fmt, copy);
+    int n = vsnprintf(sb->data + sb->len, room, fmt, copy);
     va_end(copy);
-    if (n < 0) return;
-    cu_sb_reserve(sb, (size_t)n);
-    vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
+    if (n < 0) {
+        sb->data[sb->len] = '\0';
+        return;
+    }
+    if ((size_t)n >= room) {
+        cu_sb_reserve(sb, (size_t)n);
+        vsnprintf(sb->data + sb->len, (size_t)n + 1, fmt, ap);
+    }
     sb->len += (size_t)n;
 }
 

@@ -27,8 +27,8 @@
 #include "strbuf.h"
 
 #define CU_US_PER_S INT64_C(1000000)
-#define CU_MAX_REJECTS 1000     /* rejected lines kept with their content and reason */
-#define CU_TEXT_MAX 1024        /* bytes of any stored text (details, reject content) */
+#define CU_MAX_REJECTS 1000      /* rejected lines kept with their content and reason */
+#define CU_TEXT_MAX 1024         /* bytes of any stored text (details, reject content) */
 #define CU_LINE_KEEP (64 * 1024) /* bytes of a line that are parsed; the rest is skipped */
 
 typedef enum { CU_STATUS_OK, CU_STATUS_REJECTED } cu_status;
@@ -78,7 +78,7 @@ typedef struct cu_logfile {
     const char *machine; /* by the automatic rule of SPEC §1 ("NAME (TYPE)") */
     const char *type;    /* NULL when the folder has no "(TYPE)" */
     bool has_date;
-    int32_t date_days;   /* production date, days since 1970-01-01 */
+    int32_t date_days; /* production date, days since 1970-01-01 */
 
     cu_status status;
     const char *error; /* reason when rejected, else NULL */
