@@ -1,0 +1,8 @@
+# The parser and metrics engine (SPEC §1–2) and `cuwatch --parse`.
+cu_unit_test(test_parser SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_parser.c LIBS cu_parser cu_common)
+
+find_package(Python3 REQUIRED COMPONENTS Interpreter)
+add_test(NAME parse_examples
+         COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/compare_examples.py
+                 $<TARGET_FILE:cuwatch> ${CU_EXAMPLES_DIR})
+set_tests_properties(parse_examples PROPERTIES LABELS unit)
