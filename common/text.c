@@ -46,11 +46,25 @@ static bool cu_is_dropped(unsigned char c)
     return (c < 0x20 && c != '\t') || c == 0x7F;
 }
 
+/* The common case, plain printable ASCII, is one memcpy. */
+static bool cu_plain_ascii(const unsigned char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] < 0x20 || s[i] >= 0x7F) {
+            if (s[i] != '\t') return false;
+        }
+    return true;
+}
+
 void cu_text_clean(cu_sb *out, const char *str, size_t n, size_t max_bytes)
 {
     const unsigned char *s = (const unsigned char *)str;
+    if (cu_plain_ascii(s, n)) {
+        cu_sb_append(out, s, n < max_bytes ? n : max_bytes);
+        return;
+    }
     size_t budget = max_bytes;
-    cu_sb_reserve(out, n < max_bytes ? n * 2 : max_bytes);
+    cu_sb_reserve(out, n < max_bytes / 2 ? n * 2 : max_bytes);
     if (cu_utf8_valid(str, n)) {
         size_t i = 0;
         while (i < n) {

@@ -111,14 +111,21 @@ static bool cu_ts_shape(const char *s, size_t n)
            cu_digit(s[16]);
 }
 
-static bool cu_ts_value(const char *s, int64_t *us)
+/* Lines of one file share their date, so the last date seen is cached: the calendar work
+ * is done once per distinct date instead of once per line. */
+static bool cu_ts_value(cu_logfile_priv *p, const char *s, int64_t *us)
 {
-    int y, m, d;
-    if (!cu_parse_ymd(s, &y, &m, &d)) return false;
+    if (!p->date_cached || memcmp(s, p->date_key, 8) != 0) {
+        int y, m, d;
+        memcpy(p->date_key, s, 8);
+        p->date_cached = true;
+        p->date_valid = cu_parse_ymd(s, &y, &m, &d);
+        if (p->date_valid) p->date_us = (int64_t)cu_days_from_civil(y, m, d) * 86400 * CU_US_PER_S;
+    }
+    if (!p->date_valid) return false;
     int hh = cu_num2(s + 9), mi = cu_num2(s + 12), ss = cu_num2(s + 15);
     if (hh > 23 || mi > 59 || ss > 59) return false;
-    int64_t days = cu_days_from_civil(y, m, d);
-    *us = (days * 86400 + hh * 3600 + mi * 60 + ss) * CU_US_PER_S;
+    *us = p->date_us + (int64_t)(hh * 3600 + mi * 60 + ss) * CU_US_PER_S;
     return true;
 }
 
@@ -275,6 +282,18 @@ static const char *cu_parse_job(cu_logfile *lf, const char *s, size_t n, int64_t
     return NULL;
 }
 
+/* [A-Za-z0-9_], the characters of an event name; a table because this runs on every line. */
+static const bool cu_name_char[256] = {
+    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['_'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,
+    ['F'] = 1, ['G'] = 1, ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,
+    ['N'] = 1, ['O'] = 1, ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,
+    ['V'] = 1, ['W'] = 1, ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1,
+    ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1,
+    ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1,
+    ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+};
+
 static bool cu_name_is(const char *name, size_t n, const char *want, size_t wn)
 {
     return n == wn && memcmp(name, want, n) == 0;
@@ -300,7 +319,7 @@ static void cu_parse_line(cu_logfile *lf, const char *s, size_t n, size_t full, 
                       "line does not start with a timestamp \"YYYYMMDD HH:MM:SS\"");
         return;
     }
-    if (!cu_ts_value(s, &ts)) {
+    if (!cu_ts_value(p, s, &ts)) {
         cu_add_reject(lf, orig, orig_n, lineno, "invalid timestamp \"%.17s\"", s);
         return;
     }
@@ -310,8 +329,7 @@ static void cu_parse_line(cu_logfile *lf, const char *s, size_t n, size_t full, 
     }
     const char *name = s + 19;
     size_t i = 19;
-    while (i < n && (cu_digit(s[i]) || (s[i] >= 'A' && s[i] <= 'Z') ||
-                     (s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
+    while (i < n && cu_name_char[(unsigned char)s[i]])
         i++;
     size_t name_n = (size_t)(s + i - name);
     if (name_n == 0) {
@@ -484,6 +502,7 @@ static void cu_begin(cu_logfile *lf)
     cu_sb_reset(&p->carry);
     p->carry_full = 0;
     p->n_evs = 0;
+    p->date_cached = false;
     lf->status = CU_STATUS_OK;
     lf->error = NULL;
     lf->lines = lf->events = lf->unknown_events = lf->rejected_lines = 0;

@@ -29,6 +29,9 @@ typedef struct cu_logfile_priv {
     cu_sb carry;       /* a line spanning two read chunks, at most CU_LINE_KEEP bytes */
     size_t carry_full; /* that line's real length so far */
     char *rbuf;        /* read chunk */
+    char date_key[8];  /* the last YYYYMMDD seen, and what it gave (see cu_ts_value) */
+    bool date_cached, date_valid;
+    int64_t date_us;
     cu_ev *evs;
     size_t n_evs, cap_evs;
     size_t cap_pieces, cap_jobs, cap_waits, cap_stops, cap_rejects;
