@@ -13,6 +13,7 @@
  * in the cu_config, never echoed in a message, and wiped before it is freed. conninfo may
  * also hold a password, so its value is never quoted in messages either. */
 #include "config.h"
+#include "logfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -561,35 +562,21 @@ int cu_config_load(cu_config *cfg, const char *path, cu_err *err)
 
 /* ---- machines ------------------------------------------------------------------------- */
 
-static bool cu_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r';
-}
-
-/* The "NAME (TYPE)" rule of SPEC §1, the same as cu_folder_machine in parser/logfile.c so that
- * --parse and the daemon agree: the last " (" opens the type, which runs to a final ')';
- * both parts are trimmed and must be non-empty, and the type holds no parenthesis. */
+/* The automatic "NAME (TYPE)" rule is the parser's (SPEC §1), so that --parse and the
+ * database always agree on a folder's machine. */
 static bool cu_config_split_folder(const char *folder, char **name, char **type)
 {
     size_t n = strlen(folder);
-    const char *open = NULL;
-    for (const char *q = folder; (q = strstr(q, " (")) != NULL; q++)
-        open = q;
-    if (!open || n == 0 || folder[n - 1] != ')') return false;
-    const char *nb = folder, *ne = open, *tb = open + 2, *te = folder + n - 1;
-    while (nb < ne && cu_blank(*nb))
-        nb++;
-    while (ne > nb && cu_blank(ne[-1]))
-        ne--;
-    while (tb < te && cu_blank(*tb))
-        tb++;
-    while (te > tb && cu_blank(te[-1]))
-        te--;
-    if (ne == nb || te == tb || memchr(tb, '(', (size_t)(te - tb)) ||
-        memchr(tb, ')', (size_t)(te - tb)))
+    char *nbuf = cu_xmalloc(n + 1), *tbuf = cu_xmalloc(n + 1);
+    bool has_type;
+    cu_folder_machine(folder, nbuf, tbuf, &has_type);
+    if (!has_type) {
+        free(nbuf);
+        free(tbuf);
         return false;
-    *name = cu_xstrndup(nb, (size_t)(ne - nb));
-    *type = cu_xstrndup(tb, (size_t)(te - tb));
+    }
+    *name = nbuf;
+    *type = tbuf;
     return true;
 }
 
