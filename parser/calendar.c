@@ -74,5 +74,7 @@ void cu_format_date(char out[16], int32_t days)
 {
     int y, m, d;
     cu_civil_from_days(days, &y, &m, &d);
-    snprintf(out, 16, "%04d-%02d-%02d", y, m, d);
+    /* The ranges are stated so the compiler can see the output fits. */
+    snprintf(out, 16, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+             (unsigned)d % 100u);
 }
