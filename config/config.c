@@ -666,7 +666,7 @@ int cu_config_conn_params(const cu_config *cfg, cu_conn_params *out, cu_err *err
         db_pass = cu_env("DB_PASS");
     }
     if (cfg->password_file) {
-        char *pw;
+        char *pw = NULL;
         if (cu_read_password(cfg->password_file, &pw, err) != 0) {
             cu_config_conn_free(out);
             return -1;
