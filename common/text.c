@@ -46,14 +46,17 @@ static bool cu_is_dropped(unsigned char c)
     return (c < 0x20 && c != '\t') || c == 0x7F;
 }
 
-/* The common case, plain printable ASCII, is one memcpy. */
+/* The common case, plain printable ASCII, is one memcpy. The test has no early exit so
+ * that the compiler can vectorise it: these strings are short. */
 static bool cu_plain_ascii(const unsigned char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (s[i] < 0x20 || s[i] >= 0x7F) {
-            if (s[i] != '\t') return false;
-        }
-    return true;
+    unsigned char bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        /* Printable ASCII is 0x20..0x7E, i.e. c - 0x20 < 0x5F; tab is allowed too. */
+        bad |= (unsigned char)((unsigned char)(c - 0x20) >= 0x5F) & (unsigned char)(c != '\t');
+    }
+    return bad == 0;
 }
 
 void cu_text_clean(cu_sb *out, const char *str, size_t n, size_t max_bytes)
