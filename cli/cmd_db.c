@@ -1,26 +1,333 @@
-/* cmd_db.c — --rescan, --migrate and --check: not built yet (issue 3). */
+/* cmd_db.c — the one-shot database commands of SPEC §5: --rescan [--force], --migrate, --check.
+ *
+ * --rescan walks the root for files matching the pattern exactly `depth` folders down
+ * (regular files only; symlinks are never followed), ingests each through db/ (which skips
+ * unchanged content by its hash), logs one line per file and a summary, and shows progress
+ * when stderr is a terminal. A lost connection is retried once; if the database stays away
+ * the rescan stops and exits 3. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "commands.h"
+#include "db.h"
+#include "log.h"
+#include "strbuf.h"
+
+/* ---- Walking the root ------------------------------------------------------------------ */
+
+typedef struct cu_paths {
+    char **v;
+    size_t n, cap;
+} cu_paths;
+
+static void cu_paths_add(cu_paths *p, char *s)
+{
+    if (p->n == p->cap) {
+        p->cap = p->cap ? 2 * p->cap : 256;
+        p->v = cu_xrealloc(p->v, p->cap * sizeof *p->v);
+    }
+    p->v[p->n++] = s;
+}
+
+static void cu_paths_free(cu_paths *p)
+{
+    for (size_t i = 0; i < p->n; i++)
+        free(p->v[i]);
+    free(p->v);
+}
+
+static int cu_cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Collects relpaths of matching files `left` levels below dirfd. Unreadable subfolders are
+ * logged and counted as errors; the walk goes on. */
+static void cu_walk(int dirfd, const char *rel, int left, const cu_config *cfg, cu_paths *out,
+                    int *errors)
+{
+    DIR *d = fdopendir(dirfd);
+    if (!d) {
+        cu_log(CU_LOG_ERROR, "%s: could not list: %s", *rel ? rel : cfg->root, strerror(errno));
+        close(dirfd);
+        (*errors)++;
+        return;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        struct stat st;
+        char *child = *rel ? NULL : cu_xstrdup(e->d_name);
+        if (!child) {
+            size_t n = strlen(rel) + strlen(e->d_name) + 2;
+            child = cu_xmalloc(n);
+            snprintf(child, n, "%s/%s", rel, e->d_name);
+        }
+        if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+            free(child);
+            continue; /* vanished meanwhile */
+        }
+        if (left > 0 && S_ISDIR(st.st_mode)) {
+            int fd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            if (fd < 0) {
+                cu_log(CU_LOG_ERROR, "%s: could not open folder: %s", child, strerror(errno));
+                (*errors)++;
+            } else {
+                cu_walk(fd, child, left - 1, cfg, out, errors);
+            }
+            free(child);
+        } else if (left == 0 && S_ISREG(st.st_mode) &&
+                   fnmatch(cfg->pattern, e->d_name, FNM_PERIOD) == 0) {
+            cu_paths_add(out, child);
+        } else {
+            cu_log(CU_LOG_DEBUG, "%s: ignored (not a matching file %d folder(s) down)", child,
+                   cfg->depth);
+            free(child);
+        }
+    }
+    closedir(d);
+}
+
+static int cu_list_root(const cu_config *cfg, cu_paths *out, int *errors)
+{
+    int fd = open(cfg->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) {
+        cu_log(CU_LOG_ERROR, "root %s: %s", cfg->root, strerror(errno));
+        return -1;
+    }
+    cu_walk(fd, "", cfg->depth, cfg, out, errors);
+    qsort(out->v, out->n, sizeof *out->v, cu_cmp_str);
+    return 0;
+}
+
+/* ---- Connecting ------------------------------------------------------------------------ */
+
+static int cu_exit_for(cu_db_conn_error why)
+{
+    return why == CU_DB_CONN_CONFIG ? CU_EXIT_USAGE : CU_EXIT_NODB;
+}
+
+static cu_db *cu_connect_migrate(const cu_config *cfg, int *exit_code)
+{
+    cu_err err;
+    cu_db_conn_error why;
+    cu_db *db = cu_db_connect(cfg, &why, &err);
+    if (!db) {
+        cu_log(CU_LOG_ERROR, "%s", err.msg);
+        *exit_code = cu_exit_for(why);
+        return NULL;
+    }
+    int applied = 0;
+    if (cu_db_migrate(db, &applied, &err) != 0) {
+        cu_log(CU_LOG_ERROR, "%s", err.msg);
+        *exit_code = cu_db_alive(db) ? CU_EXIT_FAIL : CU_EXIT_NODB;
+        cu_db_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+/* ---- --rescan -------------------------------------------------------------------------- */
+
+static double cu_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void cu_progress(size_t done, size_t total, double elapsed)
+{
+    double rate = elapsed > 0 ? (double)done / elapsed : 0;
+    double eta = rate > 0 ? (double)(total - done) / rate : 0;
+    fprintf(stderr, "\r\033[K%zu/%zu files, %.1f files/s, ETA %.0f s", done, total, rate, eta);
+    fflush(stderr);
+}
 
 int cu_cmd_rescan(const cu_config *cfg, bool force)
 {
-    (void)cfg, (void)force;
-    fputs("cuwatch: --rescan is not built yet\n", stderr);
-    return CU_EXIT_USAGE;
+    int exit_code = CU_EXIT_OK;
+    double t0 = cu_mono();
+    cu_db *db = cu_connect_migrate(cfg, &exit_code);
+    if (!db) return exit_code;
+
+    cu_paths files = {0};
+    int errors = 0;
+    if (cu_list_root(cfg, &files, &errors) != 0) {
+        cu_db_close(db);
+        return CU_EXIT_FAIL;
+    }
+    bool tty = isatty(STDERR_FILENO);
+    size_t ingested = 0, unchanged = 0, rejected = 0, done = 0;
+    uint64_t rows = 0;
+    bool db_gone = false;
+    for (size_t i = 0; i < files.n; i++) {
+        cu_ingest_result res;
+        cu_db_ingest(db, cfg, files.v[i], force, &res);
+        if (res.status == CU_INGEST_ERROR && res.conn_lost) {
+            /* One reconnection attempt: a server restart should not fail the whole rescan. */
+            cu_err err;
+            cu_db_close(db);
+            db = cu_db_connect(cfg, NULL, &err);
+            if (db) cu_db_ingest(db, cfg, files.v[i], force, &res);
+        }
+        if (tty) fputs("\r\033[K", stderr);
+        cu_ingest_log(files.v[i], &res);
+        done++;
+        switch (res.status) {
+        case CU_INGEST_OK:
+            ingested++, rows += res.rows;
+            break;
+        case CU_INGEST_UNCHANGED:
+            unchanged++;
+            break;
+        case CU_INGEST_REJECTED:
+            rejected++;
+            break;
+        case CU_INGEST_ERROR:
+            errors++;
+            break;
+        }
+        if (!db || (res.status == CU_INGEST_ERROR && res.conn_lost)) {
+            cu_log(CU_LOG_ERROR, "database unreachable: rescan stopped after %zu of %zu files",
+                   done, files.n);
+            db_gone = true;
+            break;
+        }
+        if (tty) cu_progress(done, files.n, cu_mono() - t0);
+    }
+    if (tty && files.n) fputs("\r\033[K", stderr);
+    double secs = cu_mono() - t0;
+    cu_log_fields(CU_LOG_INFO, "rescan finished",
+                  (cu_log_field[]){CU_LF_NUM("files", files.n), CU_LF_NUM("ingested", ingested),
+                                   CU_LF_NUM("unchanged", unchanged),
+                                   CU_LF_NUM("rejected", rejected), CU_LF_NUM("errors", errors),
+                                   CU_LF_NUM("rows", rows),
+                                   CU_LF_NUM("seconds", (double)(int64_t)(secs * 1000) / 1000)},
+                  7);
+    cu_log(errors ? CU_LOG_WARN : CU_LOG_INFO, "Total: %zu files, %d error%s", files.n, errors,
+           errors == 1 ? "" : "s");
+    cu_paths_free(&files);
+    cu_db_close(db);
+    if (db_gone) return CU_EXIT_NODB;
+    return errors ? CU_EXIT_FAIL : CU_EXIT_OK;
 }
+
+/* ---- --migrate ------------------------------------------------------------------------- */
 
 int cu_cmd_migrate(const cu_config *cfg)
 {
-    (void)cfg;
-    fputs("cuwatch: --migrate is not built yet\n", stderr);
-    return CU_EXIT_USAGE;
+    cu_err err;
+    cu_db_conn_error why;
+    cu_db *db = cu_db_connect(cfg, &why, &err);
+    if (!db) {
+        cu_log(CU_LOG_ERROR, "%s", err.msg);
+        return cu_exit_for(why);
+    }
+    int applied = 0, current = 0, latest = 0, rc = CU_EXIT_OK;
+    if (cu_db_migrate(db, &applied, &err) != 0) {
+        cu_log(CU_LOG_ERROR, "%s", err.msg);
+        rc = cu_db_alive(db) ? CU_EXIT_FAIL : CU_EXIT_NODB;
+    } else if (cu_db_schema_version(db, &current, &latest, &err) != 0) {
+        cu_log(CU_LOG_ERROR, "%s", err.msg);
+        rc = CU_EXIT_FAIL;
+    } else {
+        cu_log(CU_LOG_INFO, "schema at version %d: %d migration%s applied now", current, applied,
+               applied == 1 ? "" : "s");
+    }
+    cu_db_close(db);
+    return rc;
+}
+
+/* ---- --check --------------------------------------------------------------------------- */
+
+static int cu_check_root(const cu_config *cfg)
+{
+    struct stat st;
+    if (stat(cfg->root, &st) != 0) {
+        printf("root: FAILED: %s: %s\n", cfg->root, strerror(errno));
+        return CU_EXIT_FAIL;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        printf("root: FAILED: %s: not a folder\n", cfg->root);
+        return CU_EXIT_FAIL;
+    }
+    DIR *d = access(cfg->root, R_OK | X_OK) == 0 ? opendir(cfg->root) : NULL;
+    if (!d) {
+        printf("root: FAILED: %s: not readable: %s\n", cfg->root, strerror(errno));
+        return CU_EXIT_FAIL;
+    }
+    cu_paths folders = {0};
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') continue;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
+            cu_paths_add(&folders, cu_xstrdup(e->d_name));
+    }
+    closedir(d);
+    qsort(folders.v, folders.n, sizeof *folders.v, cu_cmp_str);
+    cu_sb line = {0};
+    cu_sb_printf(&line, "root: ok: %s, %zu machine folder%s", cfg->root, folders.n,
+                 folders.n == 1 ? "" : "s");
+    for (size_t i = 0; i < folders.n; i++) {
+        char *name = NULL, *type = NULL;
+        cu_config_machine(cfg, folders.v[i], &name, &type);
+        cu_sb_printf(&line, "%s\"%s\" -> machine %s, type %s", i ? "; " : ": ", folders.v[i], name,
+                     type ? type : "none");
+        free(name);
+        free(type);
+    }
+    printf("%s\n", line.data);
+    cu_sb_free(&line);
+    cu_paths_free(&folders);
+    return CU_EXIT_OK;
+}
+
+static int cu_check_db(const cu_config *cfg)
+{
+    cu_err err;
+    cu_db_conn_error why;
+    cu_db *db = cu_db_connect(cfg, &why, &err);
+    if (!db) {
+        printf("database: FAILED: %s\n", err.msg);
+        return cu_exit_for(why);
+    }
+    char version[32];
+    int current = 0, latest = 0, rc = CU_EXIT_OK;
+    if (cu_db_schema_version(db, &current, &latest, &err) != 0) {
+        printf("database: FAILED: PostgreSQL %s: %s\n", cu_db_server_version(db, version), err.msg);
+        rc = CU_EXIT_FAIL;
+    } else {
+        int pending = latest > current ? latest - current : 0;
+        printf("database: ok: PostgreSQL %s, schema version %d (latest %d), %d pending "
+               "migration%s%s\n",
+               cu_db_server_version(db, version), current, latest, pending, pending == 1 ? "" : "s",
+               current > latest ? " (newer than this cuwatch)" : "");
+    }
+    cu_db_close(db);
+    return rc;
 }
 
 int cu_cmd_check(const cu_config *cfg, const char *config_path, int config_status,
                  const char *config_error)
 {
-    (void)cfg, (void)config_path, (void)config_status, (void)config_error;
-    fputs("cuwatch: --check is not built yet\n", stderr);
-    return CU_EXIT_USAGE;
+    if (!cfg || config_status != 0) {
+        printf("configuration: FAILED: %s\n", config_error ? config_error : "not loaded");
+        return CU_EXIT_USAGE;
+    }
+    (void)config_path;
+    printf("configuration: ok: %s\n", cfg->source ? cfg->source : "defaults (no file)");
+    int root_rc = cu_check_root(cfg);
+    int db_rc = cu_check_db(cfg);
+    fflush(stdout);
+    if (db_rc != CU_EXIT_OK) return db_rc;
+    return root_rc;
 }

@@ -1,0 +1,240 @@
+/* db.c — the connection (and why it failed), libpq result helpers, and the file registry.
+ *
+ * A connection is made from the configuration's keyword/value arrays, with client_encoding
+ * forced to UTF8 (all text cuwatch stores is UTF-8) and an application_name so a DBA can see
+ * cuwatch in pg_stat_activity. When it fails, a ping with the same parameters tells a server
+ * that is not there (retry later) from one that said no (credentials, database name). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "db_int.h"
+#include "log.h"
+
+static void cu_trim_nl(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == ' '))
+        s[--n] = '\0';
+    /* libpq's multi-line messages ("...failed: \n\tIs the server running...") become one line. */
+    for (char *p = s; *p; p++)
+        if (*p == '\n' || *p == '\t') *p = ' ';
+}
+
+int cu_pq_fail(cu_err *err, PGconn *conn, const PGresult *r, const char *what)
+{
+    const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
+    const char *hint = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_HINT) : NULL;
+    char connmsg[512];
+    if (!primary) {
+        snprintf(connmsg, sizeof connmsg, "%s",
+                 conn && *PQerrorMessage(conn) ? PQerrorMessage(conn) : "unknown error");
+        cu_trim_nl(connmsg);
+        primary = connmsg;
+    }
+    return cu_fail(err, "%s: %s%s%s%s%s%s", what, primary, detail ? " (" : "", detail ? detail : "",
+                   detail ? ")" : "", hint ? " HINT: " : "", hint ? hint : "");
+}
+
+static PGresult *cu_pq_check(PGconn *conn, PGresult *r, const char *what, cu_err *err)
+{
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
+    cu_pq_fail(err, conn, r, what);
+    PQclear(r);
+    return NULL;
+}
+
+PGresult *cu_pq_exec(PGconn *conn, const char *sql, const char *what, cu_err *err)
+{
+    return cu_pq_check(conn, PQexec(conn, sql), what, err);
+}
+
+PGresult *cu_pq_params(PGconn *conn, const char *sql, int n, const char *const *values,
+                       const char *what, cu_err *err)
+{
+    return cu_pq_check(conn, PQexecParams(conn, sql, n, NULL, values, NULL, NULL, 0), what, err);
+}
+
+int cu_pq_run(PGconn *conn, const char *sql, const char *what, cu_err *err)
+{
+    PGresult *r = cu_pq_exec(conn, sql, what, err);
+    if (!r) return -1;
+    PQclear(r);
+    return 0;
+}
+
+int cu_pq_run_params(PGconn *conn, const char *sql, int n, const char *const *values,
+                     const char *what, cu_err *err)
+{
+    PGresult *r = cu_pq_params(conn, sql, n, values, what, err);
+    if (!r) return -1;
+    PQclear(r);
+    return 0;
+}
+
+/* Server notices (NOTICE from CREATE ... IF NOT EXISTS and the like) go to the debug log
+ * instead of libpq's default stderr print. */
+static void cu_db_notice(void *arg, const char *message)
+{
+    (void)arg;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", message);
+    cu_trim_nl(buf);
+    cu_log(CU_LOG_DEBUG, "postgresql: %s", buf);
+}
+
+cu_db *cu_db_connect(const cu_config *cfg, cu_db_conn_error *why, cu_err *err)
+{
+    cu_db_conn_error dummy;
+    if (!why) why = &dummy;
+    *why = CU_DB_CONN_OK;
+    cu_conn_params p = {0};
+    if (cu_config_conn_params(cfg, &p, err) != 0) {
+        *why = CU_DB_CONN_CONFIG;
+        return NULL;
+    }
+    /* The configuration's parameters first, then ours: with expand_dbname the later entries
+     * win, and cuwatch needs UTF-8 whatever the environment says. */
+    const char **kw = cu_xcalloc((size_t)p.n + 3, sizeof *kw);
+    const char **val = cu_xcalloc((size_t)p.n + 3, sizeof *val);
+    int n = 0;
+    for (int i = 0; i < p.n && p.keywords[i]; i++, n++) {
+        kw[n] = p.keywords[i];
+        val[n] = p.values[i];
+    }
+    kw[n] = "fallback_application_name", val[n++] = "cuwatch";
+    kw[n] = "client_encoding", val[n++] = "UTF8";
+    PGconn *conn = PQconnectdbParams(kw, val, 1);
+    cu_db *db = NULL;
+    if (!conn) {
+        *why = CU_DB_CONN_UNREACHABLE;
+        cu_fail(err, "database unreachable: out of memory");
+    } else if (PQstatus(conn) != CONNECTION_OK) {
+        char msg[768];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
+        cu_trim_nl(msg);
+        PGPing ping = PQpingParams(kw, val, 1);
+        if (ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT) {
+            *why = CU_DB_CONN_UNREACHABLE;
+            cu_fail(err, "database unreachable: %s", msg);
+        } else if (ping == PQPING_NO_ATTEMPT) {
+            *why = CU_DB_CONN_CONFIG;
+            cu_fail(err, "invalid database connection parameters: %s", msg);
+        } else {
+            *why = CU_DB_CONN_REFUSED;
+            cu_fail(err, "database connection refused: %s", msg);
+        }
+        PQfinish(conn);
+    } else {
+        PQsetNoticeProcessor(conn, cu_db_notice, NULL);
+        db = cu_xcalloc(1, sizeof *db);
+        db->conn = conn;
+    }
+    free(kw);
+    free(val);
+    cu_config_conn_free(&p);
+    return db;
+}
+
+void cu_db_close(cu_db *db)
+{
+    if (!db) return;
+    if (db->conn) PQfinish(db->conn);
+    cu_logfile_free(&db->lf);
+    cu_sb_free(&db->file);
+    cu_sb_free(&db->copy);
+    free(db);
+}
+
+bool cu_db_alive(const cu_db *db)
+{
+    return db && db->conn && PQstatus(db->conn) == CONNECTION_OK;
+}
+
+const char *cu_db_server_version(cu_db *db, char buf[32])
+{
+    const char *v = PQparameterStatus(db->conn, "server_version");
+    snprintf(buf, 32, "%s", v ? v : "unknown");
+    /* "15.18 (Debian 15.18-0+deb12u1)": the number is enough. */
+    char *sp = strchr(buf, ' ');
+    if (sp) *sp = '\0';
+    return buf;
+}
+
+struct pg_conn *cu_db_pgconn(cu_db *db)
+{
+    return db->conn;
+}
+
+/* ---- Registry -------------------------------------------------------------------------- */
+
+#define CU_REGISTRY_SELECT                                                                         \
+    "SELECT chemin, taille, (extract(epoch FROM mtime) * 1000000)::int8, "                         \
+    "coalesce(empreinte, ''), statut FROM fichier_log"
+
+static void cu_registry_fill(cu_registry_entry *e, const PGresult *r, int row)
+{
+    e->chemin = cu_xstrdup(PQgetvalue(r, row, 0));
+    e->taille = strtoll(PQgetvalue(r, row, 1), NULL, 10);
+    e->mtime_us = PQgetisnull(r, row, 2) ? 0 : strtoll(PQgetvalue(r, row, 2), NULL, 10);
+    snprintf(e->empreinte, sizeof e->empreinte, "%s", PQgetvalue(r, row, 3));
+    snprintf(e->statut, sizeof e->statut, "%s", PQgetvalue(r, row, 4));
+}
+
+static int cu_registry_cmp(const void *a, const void *b)
+{
+    return strcmp(((const cu_registry_entry *)a)->chemin, ((const cu_registry_entry *)b)->chemin);
+}
+
+int cu_db_registry_load(cu_db *db, cu_registry *reg, cu_err *err)
+{
+    reg->entries = NULL;
+    reg->n = 0;
+    PGresult *r = cu_pq_exec(db->conn, CU_REGISTRY_SELECT, "loading fichier_log", err);
+    if (!r) return -1;
+    int n = PQntuples(r);
+    reg->entries = cu_xcalloc(n > 0 ? (size_t)n : 1, sizeof *reg->entries);
+    for (int i = 0; i < n; i++)
+        cu_registry_fill(&reg->entries[i], r, i);
+    reg->n = (size_t)n;
+    PQclear(r);
+    qsort(reg->entries, reg->n, sizeof *reg->entries, cu_registry_cmp);
+    return 0;
+}
+
+const cu_registry_entry *cu_registry_find(const cu_registry *reg, const char *chemin)
+{
+    if (!reg || reg->n == 0) return NULL;
+    cu_registry_entry key = {.chemin = (char *)chemin};
+    return bsearch(&key, reg->entries, reg->n, sizeof key, cu_registry_cmp);
+}
+
+void cu_registry_entry_free(cu_registry_entry *e)
+{
+    if (!e) return;
+    free(e->chemin);
+    e->chemin = NULL;
+}
+
+void cu_registry_free(cu_registry *reg)
+{
+    if (!reg) return;
+    for (size_t i = 0; i < reg->n; i++)
+        cu_registry_entry_free(&reg->entries[i]);
+    free(reg->entries);
+    reg->entries = NULL;
+    reg->n = 0;
+}
+
+int cu_db_registry_get(cu_db *db, const char *chemin, cu_registry_entry *out, cu_err *err)
+{
+    const char *params[1] = {chemin};
+    PGresult *r = cu_pq_params(db->conn, CU_REGISTRY_SELECT " WHERE chemin = $1", 1, params,
+                               "reading fichier_log", err);
+    if (!r) return -1;
+    int found = PQntuples(r) > 0;
+    if (found) cu_registry_fill(out, r, 0);
+    PQclear(r);
+    return found;
+}

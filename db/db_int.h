@@ -1,0 +1,34 @@
+/* db_int.h — what the files of db/ share and nobody else sees: the cu_db struct and the
+ * libpq helpers that turn a failed PGresult into a cu_err. */
+#ifndef CU_DB_INT_H
+#define CU_DB_INT_H
+
+#include <libpq-fe.h>
+
+#include "db.h"
+#include "logfile.h"
+#include "strbuf.h"
+
+struct cu_db {
+    PGconn *conn;
+    cu_logfile lf; /* the parse result, its buffers reused from file to file */
+    cu_sb file;    /* the bytes of the file being ingested */
+    cu_sb copy;    /* COPY data being built */
+};
+
+/* Fills err with "what: primary (detail) HINT: hint" from r (or the connection's message when
+ * r is NULL) and returns -1. Never includes connection parameters. */
+int cu_pq_fail(cu_err *err, PGconn *conn, const PGresult *r, const char *what);
+
+/* PQexec / PQexecParams that check the status (COMMAND_OK or TUPLES_OK) and PQclear on
+ * failure. On success the caller owns the result (and must PQclear it); on failure returns
+ * NULL with err filled. */
+PGresult *cu_pq_exec(PGconn *conn, const char *sql, const char *what, cu_err *err);
+PGresult *cu_pq_params(PGconn *conn, const char *sql, int n, const char *const *values,
+                       const char *what, cu_err *err);
+/* The same when the result is not needed: 0 or -1. */
+int cu_pq_run(PGconn *conn, const char *sql, const char *what, cu_err *err);
+int cu_pq_run_params(PGconn *conn, const char *sql, int n, const char *const *values,
+                     const char *what, cu_err *err);
+
+#endif

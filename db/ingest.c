@@ -1,0 +1,633 @@
+/* ingest.c — one file, one transaction (SPEC §3 "Ingestion of one file").
+ *
+ *   read the whole file -> SHA-256 -> same hash as fichier_log.empreinte? -> unchanged, done
+ *   parse the bytes already read (so the hash is exactly the content ingested)
+ *   BEGIN
+ *     advisory locks: the file's path, then (machine, date) — always in that order, so two
+ *     writers never wait on each other in a cycle; a second writer of the same session waits
+ *     for the first to commit, then replaces its work whole
+ *     upsert centre_usinage and session_production (ON CONFLICT), learning the previous source
+ *     delete the session's detail rows; COPY the new ones (text format, PQputCopyData)
+ *     upsert fichier_log; replace its ligne_rejetee rows (COPY)
+ *   COMMIT
+ *
+ * A file without a valid event writes only its fichier_log row (statut rejete) and keeps any
+ * previous session. Every value goes as a parameter or as COPY data, never into SQL text.
+ * Numbers stored in DECIMAL columns are formatted from integers (µs, hundredths of a percent),
+ * so what PostgreSQL receives is already the exact decimal. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "db_int.h"
+#include "log.h"
+
+static double cu_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* ---- Exact decimal formatting ---------------------------------------------------------- */
+
+/* µs as hours with 4 decimals, rounded half away from zero (1e-4 h = 360,000 µs). */
+static void cu_fmt_hours(char out[32], int64_t us)
+{
+    uint64_t a = us < 0 ? (uint64_t)(-(us + 1)) + 1 : (uint64_t)us;
+    uint64_t q = (a + 180000) / 360000;
+    snprintf(out, 32, "%s%" PRIu64 ".%04" PRIu64, us < 0 && q ? "-" : "", q / 10000, q % 10000);
+}
+
+/* Hundredths of a percent as "71.55". */
+static void cu_fmt_cpct(char out[16], int32_t cpct)
+{
+    int64_t v = cpct;
+    uint64_t a = v < 0 ? (uint64_t)-v : (uint64_t)v;
+    snprintf(out, 16, "%s%" PRIu64 ".%02" PRIu64, v < 0 ? "-" : "", a / 100, a % 100);
+}
+
+/* A duration in µs as whole seconds, halves away from zero. */
+static int64_t cu_round_seconds(int64_t us)
+{
+    return us >= 0 ? (us + 500000) / 1000000 : -((-us + 500000) / 1000000);
+}
+
+/* ---- COPY text format ------------------------------------------------------------------ */
+
+static void cu_copy_text(cu_sb *sb, const char *s)
+{
+    if (!s) {
+        cu_sb_append(sb, "\\N", 2);
+        return;
+    }
+    const char *run = s;
+    for (const char *p = s; *p; p++) {
+        const char *esc = NULL;
+        switch (*p) {
+        case '\\':
+            esc = "\\\\";
+            break;
+        case '\t':
+            esc = "\\t";
+            break;
+        case '\n':
+            esc = "\\n";
+            break;
+        case '\r':
+            esc = "\\r";
+            break;
+        default:
+            continue;
+        }
+        cu_sb_append(sb, run, (size_t)(p - run));
+        cu_sb_append(sb, esc, 2);
+        run = p + 1;
+    }
+    cu_sb_puts(sb, run);
+}
+
+/* "YYYY-MM-DD HH:MM:SS[.ffffff]" — what TIMESTAMP columns take. */
+static void cu_copy_ts(cu_sb *sb, int64_t us)
+{
+    char buf[32];
+    cu_format_ts(buf, us, ' ');
+    cu_sb_puts(sb, buf);
+}
+
+static void cu_copy_int(cu_sb *sb, int64_t v)
+{
+    char buf[24];
+    int n = snprintf(buf, sizeof buf, "%" PRId64, v);
+    cu_sb_append(sb, buf, (size_t)n);
+}
+
+/* Sends sb as the data of one COPY ... FROM STDIN and checks the outcome. */
+static int cu_copy_send(PGconn *conn, const char *sql, const cu_sb *sb, const char *what,
+                        cu_err *err)
+{
+    PGresult *r = PQexec(conn, sql);
+    if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
+        cu_pq_fail(err, conn, r, what);
+        PQclear(r);
+        return -1;
+    }
+    PQclear(r);
+    int rc = 0;
+    /* Slices of 1 MiB keep libpq's own buffer small however big the file. */
+    for (size_t off = 0; off < sb->len && rc == 0;) {
+        size_t n = sb->len - off < (1u << 20) ? sb->len - off : (1u << 20);
+        if (PQputCopyData(conn, sb->data + off, (int)n) != 1) rc = -1;
+        off += n;
+    }
+    if (PQputCopyEnd(conn, rc == 0 ? NULL : "client error") != 1) rc = -1;
+    if (rc != 0) cu_pq_fail(err, conn, NULL, what);
+    while ((r = PQgetResult(conn)) != NULL) {
+        if (rc == 0 && PQresultStatus(r) != PGRES_COMMAND_OK) rc = cu_pq_fail(err, conn, r, what);
+        PQclear(r);
+    }
+    return rc;
+}
+
+/* ---- The file -------------------------------------------------------------------------- */
+
+static int cu_read_file(cu_db *db, const char *path, const char *relpath, struct stat *st,
+                        cu_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return cu_fail(err, "%s: could not open: %s", relpath, strerror(errno));
+    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+        int e = errno;
+        close(fd);
+        return cu_fail(err, "%s: %s", relpath,
+                       S_ISREG(st->st_mode) ? strerror(e) : "not a regular file");
+    }
+    cu_sb_reset(&db->file);
+    cu_sb_reserve(&db->file, (size_t)st->st_size + 1);
+    for (;;) {
+        cu_sb_reserve(&db->file, 65536);
+        ssize_t n = read(fd, db->file.data + db->file.len, db->file.cap - db->file.len - 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            int e = errno;
+            close(fd);
+            return cu_fail(err, "%s: could not read: %s", relpath, strerror(e));
+        }
+        if (n == 0) break;
+        db->file.len += (size_t)n;
+    }
+    if (db->file.data) db->file.data[db->file.len] = '\0';
+    close(fd);
+    return 0;
+}
+
+static int cu_sha256_hex(const void *data, size_t len, char out[65], cu_err *err)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (EVP_Digest(data ? data : "", len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
+        return cu_fail(err, "SHA-256 failed");
+    static const char hex[] = "0123456789abcdef";
+    for (unsigned i = 0; i < mdlen; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+    return 0;
+}
+
+/* ---- The transaction ------------------------------------------------------------------- */
+
+typedef struct cu_ingest_ctx {
+    const char *relpath;
+    const char *machine, *type, *folder;
+    char date[16];
+    int32_t date_days;
+    bool has_date;
+    char hash[65];
+    int64_t size, mtime_us;
+    double t0;
+} cu_ingest_ctx;
+
+static const char cu_sql_session[] =
+    "WITH m AS ("
+    "  INSERT INTO centre_usinage (nom, type_cu, description) VALUES ($1, $2, $3)"
+    "  ON CONFLICT (nom) DO UPDATE SET type_cu = EXCLUDED.type_cu,"
+    "    description = EXCLUDED.description"
+    "  RETURNING id),"
+    " old AS ("
+    "  SELECT s.fichier_log_source FROM session_production s, m"
+    "  WHERE s.centre_usinage_id = m.id AND s.date_production = $4::date),"
+    " s AS ("
+    "  INSERT INTO session_production (centre_usinage_id, date_production,"
+    "    heure_premiere_piece, heure_derniere_piece, heure_premier_machine_start,"
+    "    heure_dernier_machine_stop, total_pieces, duree_production_totale, temps_attente,"
+    "    temps_arret_volontaire, temps_production_effectif, taux_occupation, taux_attente,"
+    "    taux_arret_volontaire, fichier_log_source, date_creation)"
+    "  SELECT m.id, $4::date, $5::timestamp, $6::timestamp, $7::timestamp, $8::timestamp,"
+    "    $9::integer, $10::numeric, $11::numeric, $12::numeric, $13::numeric, $14::numeric,"
+    "    $15::numeric, $16::numeric, $17, CURRENT_TIMESTAMP FROM m"
+    "  ON CONFLICT (centre_usinage_id, date_production) DO UPDATE SET"
+    "    heure_premiere_piece = EXCLUDED.heure_premiere_piece,"
+    "    heure_derniere_piece = EXCLUDED.heure_derniere_piece,"
+    "    heure_premier_machine_start = EXCLUDED.heure_premier_machine_start,"
+    "    heure_dernier_machine_stop = EXCLUDED.heure_dernier_machine_stop,"
+    "    total_pieces = EXCLUDED.total_pieces,"
+    "    duree_production_totale = EXCLUDED.duree_production_totale,"
+    "    temps_attente = EXCLUDED.temps_attente,"
+    "    temps_arret_volontaire = EXCLUDED.temps_arret_volontaire,"
+    "    temps_production_effectif = EXCLUDED.temps_production_effectif,"
+    "    taux_occupation = EXCLUDED.taux_occupation, taux_attente = EXCLUDED.taux_attente,"
+    "    taux_arret_volontaire = EXCLUDED.taux_arret_volontaire,"
+    "    fichier_log_source = EXCLUDED.fichier_log_source,"
+    "    date_creation = EXCLUDED.date_creation"
+    "  RETURNING id, (xmax = 0) AS inserted)"
+    " SELECT s.id, m.id, s.inserted, (SELECT fichier_log_source FROM old) FROM s, m";
+
+static const char cu_sql_machine[] =
+    "INSERT INTO centre_usinage (nom, type_cu, description) VALUES ($1, $2, $3)"
+    " ON CONFLICT (nom) DO UPDATE SET type_cu = EXCLUDED.type_cu,"
+    "   description = EXCLUDED.description"
+    " RETURNING id";
+
+static const char cu_sql_delete_details[] =
+    "WITH j AS (DELETE FROM job_profil WHERE session_id = $1),"
+    " a AS (DELETE FROM periode_attente WHERE session_id = $1),"
+    " r AS (DELETE FROM periode_arret WHERE session_id = $1)"
+    " DELETE FROM piece_production WHERE session_id = $1";
+
+static const char cu_sql_registry[] =
+    "WITH f AS ("
+    "  INSERT INTO fichier_log (chemin, centre_usinage_id, taille, mtime, empreinte, statut,"
+    "    lignes, evenements, lignes_rejetees, traite_le, duree_ms, message)"
+    "  VALUES ($1, $2::integer, $3::bigint,"
+    "    timestamptz 'epoch' + $4::bigint * interval '1 microsecond', $5, $6, $7::integer,"
+    "    $8::integer, $9::integer, now(), $10::numeric, $11)"
+    "  ON CONFLICT (chemin) DO UPDATE SET centre_usinage_id = EXCLUDED.centre_usinage_id,"
+    "    taille = EXCLUDED.taille, mtime = EXCLUDED.mtime, empreinte = EXCLUDED.empreinte,"
+    "    statut = EXCLUDED.statut, lignes = EXCLUDED.lignes, evenements = EXCLUDED.evenements,"
+    "    lignes_rejetees = EXCLUDED.lignes_rejetees, traite_le = EXCLUDED.traite_le,"
+    "    duree_ms = EXCLUDED.duree_ms, message = EXCLUDED.message"
+    "  RETURNING id),"
+    " d AS (DELETE FROM ligne_rejetee WHERE fichier_id IN (SELECT id FROM f))"
+    " SELECT id FROM f";
+
+/* The errors' registry row: written outside any transaction, keeps the last good hash so the
+ * next rescan retries the file. */
+static const char cu_sql_registry_error[] =
+    "INSERT INTO fichier_log (chemin, taille, mtime, statut, traite_le, duree_ms, message)"
+    " VALUES ($1, $2::bigint, timestamptz 'epoch' + $3::bigint * interval '1 microsecond',"
+    "   'erreur', now(), $4::numeric, $5)"
+    " ON CONFLICT (chemin) DO UPDATE SET statut = 'erreur', traite_le = now(),"
+    "   duree_ms = EXCLUDED.duree_ms, message = EXCLUDED.message";
+
+static int cu_lock(cu_db *db, const cu_ingest_ctx *c, cu_err *err)
+{
+    char days[16];
+    snprintf(days, sizeof days, "%" PRId32, c->date_days);
+    const char *params[3] = {c->relpath, c->machine, days};
+    if (c->has_date)
+        return cu_pq_run_params(db->conn,
+                                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0)),"
+                                " pg_advisory_xact_lock(hashtext($2), $3::integer)",
+                                3, params, "locking the session", err);
+    return cu_pq_run_params(db->conn, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", 1,
+                            params, "locking the file", err);
+}
+
+/* Under the lock: has someone else committed this very content meanwhile? */
+static int cu_unchanged(cu_db *db, const cu_ingest_ctx *c, bool *same, cu_err *err)
+{
+    const char *params[2] = {c->relpath, c->hash};
+    PGresult *r = cu_pq_params(db->conn,
+                               "SELECT 1 FROM fichier_log WHERE chemin = $1 AND empreinte = $2"
+                               " AND statut <> 'erreur'",
+                               2, params, "reading fichier_log", err);
+    if (!r) return -1;
+    *same = PQntuples(r) > 0;
+    PQclear(r);
+    return 0;
+}
+
+static int cu_write_registry(cu_db *db, const cu_ingest_ctx *c, const char *machine_id,
+                             const char *statut, const char *message, cu_err *err)
+{
+    const cu_logfile *lf = &db->lf;
+    char size[24], mtime[24], lines[16], events[16], rejected[16], ms[32];
+    snprintf(size, sizeof size, "%" PRId64, c->size);
+    snprintf(mtime, sizeof mtime, "%" PRId64, c->mtime_us);
+    snprintf(lines, sizeof lines, "%" PRIu32, lf->lines);
+    snprintf(events, sizeof events, "%" PRIu32, lf->events);
+    snprintf(rejected, sizeof rejected, "%" PRIu32, lf->rejected_lines);
+    snprintf(ms, sizeof ms, "%.3f", cu_now_ms() - c->t0);
+    const char *params[11] = {c->relpath, machine_id, size,     mtime, c->hash, statut,
+                              lines,      events,     rejected, ms,    message};
+    PGresult *r = cu_pq_params(db->conn, cu_sql_registry, 11, params, "writing fichier_log", err);
+    if (!r) return -1;
+    char file_id[24];
+    snprintf(file_id, sizeof file_id, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    if (lf->n_rejects == 0) return 0;
+    cu_sb *sb = &db->copy;
+    cu_sb_reset(sb);
+    for (size_t i = 0; i < lf->n_rejects; i++) {
+        cu_sb_puts(sb, file_id);
+        cu_sb_putc(sb, '\t');
+        cu_copy_int(sb, lf->rejects[i].line);
+        cu_sb_putc(sb, '\t');
+        cu_copy_text(sb, lf->rejects[i].content ? lf->rejects[i].content : "");
+        cu_sb_putc(sb, '\t');
+        cu_copy_text(sb, lf->rejects[i].reason ? lf->rejects[i].reason : "");
+        cu_sb_putc(sb, '\n');
+    }
+    return cu_copy_send(db->conn,
+                        "COPY ligne_rejetee (fichier_id, numero_ligne, contenu, raison)"
+                        " FROM STDIN",
+                        sb, "writing ligne_rejetee", err);
+}
+
+/* Builds one detail table's COPY data for the session and sends it; no rows, no round trip. */
+static int cu_copy_details(cu_db *db, const char *session_id, cu_ingest_result *res, cu_err *err)
+{
+    const cu_logfile *lf = &db->lf;
+    cu_sb *sb = &db->copy;
+
+    if (lf->n_pieces) {
+        cu_sb_reset(sb);
+        for (size_t i = 0; i < lf->n_pieces; i++) {
+            cu_sb_puts(sb, session_id);
+            cu_sb_putc(sb, '\t');
+            cu_copy_int(sb, lf->pieces[i].number);
+            cu_sb_putc(sb, '\t');
+            cu_copy_ts(sb, lf->pieces[i].ts);
+            cu_sb_putc(sb, '\t');
+            cu_copy_text(sb, lf->pieces[i].details);
+            cu_sb_putc(sb, '\n');
+        }
+        if (cu_copy_send(db->conn,
+                         "COPY piece_production (session_id, numero_piece, timestamp_production,"
+                         " details) FROM STDIN",
+                         sb, "writing piece_production", err) != 0)
+            return -1;
+    }
+    if (lf->n_jobs) {
+        cu_sb_reset(sb);
+        for (size_t i = 0; i < lf->n_jobs; i++) {
+            cu_sb_puts(sb, session_id);
+            cu_sb_putc(sb, '\t');
+            cu_copy_text(sb, lf->jobs[i].reference);
+            cu_sb_putc(sb, '\t');
+            cu_copy_text(sb, lf->jobs[i].length);
+            cu_sb_putc(sb, '\t');
+            cu_copy_text(sb, lf->jobs[i].colour);
+            cu_sb_putc(sb, '\t');
+            cu_copy_ts(sb, lf->jobs[i].ts);
+            cu_sb_putc(sb, '\n');
+        }
+        if (cu_copy_send(db->conn,
+                         "COPY job_profil (session_id, reference, longueur, couleur,"
+                         " timestamp_debut) FROM STDIN",
+                         sb, "writing job_profil", err) != 0)
+            return -1;
+    }
+    static const char *const period_sql[2] = {
+        "COPY periode_attente (session_id, timestamp_debut, timestamp_fin, duree_secondes)"
+        " FROM STDIN",
+        "COPY periode_arret (session_id, timestamp_debut, timestamp_fin, duree_secondes)"
+        " FROM STDIN"};
+    const cu_period *periods[2] = {lf->waits, lf->stops};
+    size_t counts[2] = {lf->n_waits, lf->n_stops};
+    for (int k = 0; k < 2; k++) {
+        if (!counts[k]) continue;
+        cu_sb_reset(sb);
+        for (size_t i = 0; i < counts[k]; i++) {
+            const cu_period *p = &periods[k][i];
+            cu_sb_puts(sb, session_id);
+            cu_sb_putc(sb, '\t');
+            cu_copy_ts(sb, p->start);
+            cu_sb_putc(sb, '\t');
+            cu_copy_ts(sb, p->end);
+            cu_sb_putc(sb, '\t');
+            cu_copy_int(sb, cu_round_seconds(p->end - p->start));
+            cu_sb_putc(sb, '\n');
+        }
+        if (cu_copy_send(db->conn, period_sql[k], sb,
+                         k ? "writing periode_arret" : "writing periode_attente", err) != 0)
+            return -1;
+    }
+    res->rows = lf->n_pieces + lf->n_jobs + lf->n_waits + lf->n_stops;
+    return 0;
+}
+
+static int cu_write_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res, cu_err *err)
+{
+    const cu_logfile *lf = &db->lf;
+    const cu_metrics *m = &lf->metrics;
+    char fp[32], lp[32], fs[32], ls[32], pieces[16];
+    char prod[32], wait[32], stop[32], eff[32], occ[16], wpct[16], spct[16];
+    if (lf->has_first_piece) cu_format_ts(fp, lf->first_piece, ' ');
+    if (lf->has_last_piece) cu_format_ts(lp, lf->last_piece, ' ');
+    if (lf->has_first_start) cu_format_ts(fs, lf->first_start, ' ');
+    if (lf->has_last_stop) cu_format_ts(ls, lf->last_stop, ' ');
+    snprintf(pieces, sizeof pieces, "%zu", lf->n_pieces);
+    cu_fmt_hours(prod, m->production_us);
+    cu_fmt_hours(wait, m->wait_us);
+    cu_fmt_hours(stop, m->stop_us);
+    cu_fmt_hours(eff, m->effective_us);
+    cu_fmt_cpct(occ, m->occupation_cpct);
+    cu_fmt_cpct(wpct, m->wait_cpct);
+    cu_fmt_cpct(spct, m->stop_cpct);
+    const char *params[17] = {c->machine,
+                              c->type,
+                              c->folder,
+                              c->date,
+                              lf->has_first_piece ? fp : NULL,
+                              lf->has_last_piece ? lp : NULL,
+                              lf->has_first_start ? fs : NULL,
+                              lf->has_last_stop ? ls : NULL,
+                              pieces,
+                              prod,
+                              wait,
+                              stop,
+                              eff,
+                              occ,
+                              wpct,
+                              spct,
+                              c->relpath};
+    PGresult *r =
+        cu_pq_params(db->conn, cu_sql_session, 17, params, "writing session_production", err);
+    if (!r) return -1;
+    char session_id[24], machine_id[24];
+    snprintf(session_id, sizeof session_id, "%s", PQgetvalue(r, 0, 0));
+    snprintf(machine_id, sizeof machine_id, "%s", PQgetvalue(r, 0, 1));
+    bool inserted = PQgetvalue(r, 0, 2)[0] == 't';
+    if (!PQgetisnull(r, 0, 3) && strcmp(PQgetvalue(r, 0, 3), c->relpath) != 0)
+        snprintf(res->replaced, sizeof res->replaced, "%s", PQgetvalue(r, 0, 3));
+    PQclear(r);
+
+    const char *sid[1] = {session_id};
+    if (!inserted && cu_pq_run_params(db->conn, cu_sql_delete_details, 1, sid,
+                                      "deleting the session's detail rows", err) != 0)
+        return -1;
+    if (cu_copy_details(db, session_id, res, err) != 0) return -1;
+    return cu_write_registry(db, c, machine_id, "ok", NULL, err);
+}
+
+static int cu_write_rejected(cu_db *db, cu_ingest_ctx *c, cu_err *err)
+{
+    const char *params[3] = {c->machine, c->type, c->folder};
+    PGresult *r = cu_pq_params(db->conn, cu_sql_machine, 3, params, "writing centre_usinage", err);
+    if (!r) return -1;
+    char machine_id[24];
+    snprintf(machine_id, sizeof machine_id, "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return cu_write_registry(db, c, machine_id, "rejete",
+                             db->lf.error ? db->lf.error : "no valid event", err);
+}
+
+/* The transaction proper: 0 and COMMITted, 1 when found unchanged under the lock (nothing
+ * written), -1 on error (rolled back when the connection still works). */
+static int cu_transaction(cu_db *db, cu_ingest_ctx *c, bool force, cu_ingest_result *res)
+{
+    cu_err *err = &res->err;
+    bool same = false;
+    if (cu_pq_run(db->conn, "BEGIN", "BEGIN", err) != 0) return -1;
+    int rc = cu_lock(db, c, err);
+    if (rc == 0 && !force) rc = cu_unchanged(db, c, &same, err);
+    if (rc == 0 && same) {
+        rc = cu_pq_run(db->conn, "ROLLBACK", "ROLLBACK", err);
+        return rc == 0 ? 1 : -1;
+    }
+    if (rc == 0)
+        rc = db->lf.status == CU_STATUS_OK ? cu_write_session(db, c, res, err)
+                                           : cu_write_rejected(db, c, err);
+    if (rc == 0) rc = cu_pq_run(db->conn, "COMMIT", "COMMIT", err);
+    if (rc != 0 && PQstatus(db->conn) == CONNECTION_OK) {
+        cu_err ignored;
+        cu_pq_run(db->conn, "ROLLBACK", "ROLLBACK", &ignored);
+    }
+    return rc;
+}
+
+static void cu_record_error(cu_db *db, const cu_ingest_ctx *c, const cu_ingest_result *res)
+{
+    if (!cu_db_alive(db)) return;
+    char size[24], mtime[24], ms[32];
+    snprintf(size, sizeof size, "%" PRId64, c->size);
+    snprintf(mtime, sizeof mtime, "%" PRId64, c->mtime_us);
+    snprintf(ms, sizeof ms, "%.3f", cu_now_ms() - c->t0);
+    const char *params[5] = {c->relpath, size, mtime, ms, res->err.msg};
+    cu_err ignored;
+    cu_pq_run_params(db->conn, cu_sql_registry_error, 5, params, "recording the error", &ignored);
+}
+
+int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool force,
+                 cu_ingest_result *res)
+{
+    memset(res, 0, sizeof *res);
+    cu_ingest_ctx c = {.relpath = relpath, .t0 = cu_now_ms()};
+    char *machine = NULL, *type = NULL;
+    int rc = -1;
+
+    if (!cu_db_alive(db)) {
+        res->conn_lost = true;
+        cu_fail(&res->err, "%s: not connected to the database", relpath);
+        goto out;
+    }
+    if (relpath[0] == '/' || strstr(relpath, "..")) {
+        cu_fail(&res->err, "%s: not a path relative to the root", relpath);
+        goto out;
+    }
+    size_t plen = strlen(cfg->root) + strlen(relpath) + 2;
+    char *path = cu_xmalloc(plen);
+    snprintf(path, plen, "%s/%s", cfg->root, relpath);
+    struct stat st = {0};
+    int read_rc = cu_read_file(db, path, relpath, &st, &res->err);
+    free(path);
+    if (read_rc != 0) {
+        res->io_error = true;
+        cu_record_error(db, &c, res);
+        goto out;
+    }
+    c.size = (int64_t)db->file.len;
+    c.mtime_us = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
+    res->size = c.size;
+    if (cu_sha256_hex(db->file.data, db->file.len, c.hash, &res->err) != 0) goto out;
+
+    /* The machine folder is the path's parent folder, as the parser will see it. */
+    const char *slash = strrchr(relpath, '/');
+    const char *prev = slash;
+    while (prev && prev > relpath && prev[-1] != '/')
+        prev--;
+    char *folder = slash ? cu_xstrndup(prev, (size_t)(slash - prev)) : cu_xstrdup("");
+    cu_config_machine(cfg, folder, &machine, &type);
+    free(folder);
+    snprintf(res->machine, sizeof res->machine, "%s", machine);
+    c.machine = machine;
+    c.type = type;
+
+    /* The registry check before any parsing or transaction: an unchanged file costs one
+     * query. */
+    if (!force) {
+        bool same = false;
+        if (cu_unchanged(db, &c, &same, &res->err) != 0) goto db_error;
+        if (same) {
+            res->status = CU_INGEST_UNCHANGED;
+            rc = 0;
+            goto out;
+        }
+    }
+
+    cu_logfile *lf = &db->lf;
+    cu_logfile_parse_buffer(lf, relpath, db->file.data ? db->file.data : "", db->file.len);
+    c.folder = lf->folder ? lf->folder : "";
+    c.has_date = lf->has_date;
+    c.date_days = lf->date_days;
+    if (lf->has_date) cu_format_date(c.date, lf->date_days);
+    snprintf(res->date, sizeof res->date, "%s", c.date);
+    res->lines = lf->lines;
+    res->events = lf->events;
+    res->pieces = (uint32_t)lf->n_pieces;
+    res->rejected_lines = lf->rejected_lines;
+    res->occupation_cpct = lf->metrics.occupation_cpct;
+
+    int tx = cu_transaction(db, &c, force, res);
+    if (tx < 0) goto db_error;
+    if (tx == 1) {
+        res->status = CU_INGEST_UNCHANGED;
+    } else if (lf->status == CU_STATUS_OK) {
+        res->status = CU_INGEST_OK;
+        if (res->replaced[0])
+            cu_log_fields(CU_LOG_WARN, "session replaced by another file",
+                          (cu_log_field[]){CU_LF_STR("machine", machine), CU_LF_STR("date", c.date),
+                                           CU_LF_STR("previous", res->replaced),
+                                           CU_LF_STR("path", relpath)},
+                          4);
+    } else {
+        res->status = CU_INGEST_REJECTED;
+        cu_fail(&res->err, "%s", lf->error ? lf->error : "no valid event");
+    }
+    rc = 0;
+    goto out;
+
+db_error:
+    res->conn_lost = !cu_db_alive(db);
+    cu_record_error(db, &c, res);
+out:
+    if (rc != 0) res->status = CU_INGEST_ERROR;
+    res->ms = cu_now_ms() - c.t0;
+    free(machine);
+    free(type);
+    return rc;
+}
+
+void cu_ingest_log(const char *relpath, const cu_ingest_result *res)
+{
+    static const char *const names[] = {"ok", "unchanged", "rejete", "erreur"};
+    cu_log_level level = res->status == CU_INGEST_ERROR       ? CU_LOG_ERROR
+                         : res->status == CU_INGEST_UNCHANGED ? CU_LOG_DEBUG
+                                                              : CU_LOG_INFO;
+    if (!cu_log_enabled(level)) return;
+    double ms = (double)(int64_t)(res->ms * 10 + 0.5) / 10;
+    cu_log_field f[10] = {
+        CU_LF_STR("path", relpath),
+        CU_LF_STR("machine", res->machine[0] ? res->machine : NULL),
+        CU_LF_STR("date", res->date[0] ? res->date : NULL),
+        CU_LF_NUM("pieces", res->pieces),
+        CU_LF_NUM("occupation", (double)res->occupation_cpct / 100),
+        CU_LF_NUM("rejected", res->rejected_lines),
+        CU_LF_NUM("ms", ms),
+        CU_LF_STR("status", names[res->status]),
+    };
+    int n = 8;
+    if (res->status == CU_INGEST_ERROR || res->status == CU_INGEST_REJECTED)
+        f[n++] = CU_LF_STR("error", res->err.msg);
+    cu_log_fields(level, res->status == CU_INGEST_ERROR ? "ingest failed" : "ingested", f, n);
+}
