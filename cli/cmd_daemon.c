@@ -1,11 +1,8 @@
-/* cmd_daemon.c — the watching daemon: not built yet (issue 4). */
-#include <stdio.h>
-
+/* cmd_daemon.c — `cuwatch` with no command: the watching daemon (watcher/daemon.c). */
 #include "commands.h"
+#include "daemon.h"
 
 int cu_cmd_daemon(cu_config *cfg, const char *config_path, const char *root_override)
 {
-    (void)cfg, (void)config_path, (void)root_override;
-    fputs("cuwatch: the daemon is not built yet; use --parse\n", stderr);
-    return CU_EXIT_USAGE;
+    return cu_daemon_run(cfg, config_path, root_override) == 0 ? CU_EXIT_OK : CU_EXIT_FAIL;
 }

@@ -1,0 +1,554 @@
+/* daemon.c — see daemon.h. The event loop, and what it does with each thing that happens.
+ *
+ * One upload, from the event to the COMMIT:
+ *   inotify IN_CLOSE_WRITE -> cu_iw_read -> cu_daemon_on_watch: the path joins the queue
+ *   -> the loop takes the queue's head -> cu_daemon_process: lstat, the registry row, the
+ *   shrink rule -> cu_db_ingest (one transaction) -> cu_ingest_log, the file's log line.
+ *
+ * The loop handles one queued file per turn and polls with a zero timeout while work is
+ * waiting, so inotify events keep being drained during a burst (the kernel queue does not
+ * overflow behind a long backlog) and a SIGTERM is seen after the file in flight, never in
+ * the middle of it: signals are blocked and read from a signalfd, so an ingest is never
+ * interrupted and the transaction in flight commits before the daemon exits.
+ *
+ * The database and the root come and go; each is a small state machine here with a backoff
+ * schedule, and each change of state is logged once. While the database is away, events keep
+ * filling the (de-duplicated) queue; when it is back the queue drains, and a reconciliation
+ * catches anything the queue could not know about. */
+#include "daemon.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "backoff.h"
+#include "db.h"
+#include "inotify_watch.h"
+#include "log.h"
+#include "pending.h"
+#include "reconcile.h"
+#include "scan.h"
+#include "strbuf.h"
+
+#define CU_DB_RETRY_BASE_MS 250
+#define CU_DB_RETRY_CAP_MS 10000
+#define CU_ROOT_RETRY_BASE_MS 500
+#define CU_ROOT_RETRY_CAP_MS 10000
+#define CU_LIMITED_RESCAN_MS 10000 /* rescan rhythm while some folder cannot be watched */
+#define CU_RELEASED INT64_MAX      /* settle entry whose time is up, queued for ingestion */
+
+typedef enum { CU_STATE_UNKNOWN, CU_STATE_UP, CU_STATE_DOWN } cu_state;
+
+/* What happened since a reconciliation started, for its summary line (SPEC §4). */
+typedef struct cu_tally {
+    size_t seen, queued, ingested, unchanged, rejected, errors;
+    int64_t started_ms;
+    bool open;
+} cu_tally;
+
+typedef struct cu_daemon {
+    cu_config *cfg;
+    const char *config_path;
+    const char *root_override;
+    cu_scan_rules rules; /* points into cfg */
+
+    int sfd;
+    sigset_t old_mask;
+    bool stop;
+
+    cu_iw iw;
+    cu_state root_state;
+    cu_backoff root_backoff;
+    int64_t root_retry_at;
+    bool watch_limited; /* some folder could not be watched: rescan on a timer */
+    int64_t limited_rescan_at;
+    bool rewalk; /* events were lost: re-attach the watches */
+
+    cu_db *db;
+    cu_state db_state;
+    cu_backoff db_backoff;
+    int64_t db_retry_at;
+
+    cu_pending *queue;    /* to ingest now, in arrival order */
+    cu_pending *settling; /* shrunken files waiting out watch.settle */
+
+    bool reconcile_wanted;
+    const char *reconcile_why;
+    int64_t next_timer_reconcile; /* INT64_MAX when watch.reconcile_every is off */
+    cu_tally tally;
+} cu_daemon;
+
+static int64_t cu_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void cu_daemon_want_reconcile(cu_daemon *d, const char *why)
+{
+    if (!d->reconcile_wanted) d->reconcile_why = why;
+    d->reconcile_wanted = true;
+}
+
+static void cu_daemon_schedule_timer(cu_daemon *d)
+{
+    d->next_timer_reconcile =
+        d->cfg->reconcile_every_ms > 0 ? cu_now_ms() + d->cfg->reconcile_every_ms : INT64_MAX;
+}
+
+/* ---- inotify ------------------------------------------------------------------------- */
+
+static void cu_daemon_on_watch(void *ctx, cu_iw_kind kind, const char *rel)
+{
+    cu_daemon *d = ctx;
+    switch (kind) {
+    case CU_IW_FILE:
+        cu_pending_add(d->queue, rel);
+        break;
+    case CU_IW_RESCAN:
+        d->rewalk = true;
+        cu_daemon_want_reconcile(d, "inotify events were lost");
+        break;
+    case CU_IW_ROOT_LOST:
+        d->root_state = CU_STATE_DOWN;
+        cu_backoff_reset(&d->root_backoff);
+        d->root_retry_at = cu_now_ms() + cu_backoff_fail(&d->root_backoff);
+        break;
+    }
+}
+
+/* Watches the root; on success a reconciliation follows (the watches exist first, so a file
+ * landing during the reconciliation is seen by one or the other). */
+static void cu_daemon_attach(cu_daemon *d)
+{
+    cu_err err;
+    if (cu_iw_attach(&d->iw, &err) != 0) {
+        if (d->root_state != CU_STATE_DOWN)
+            cu_log(CU_LOG_ERROR, "%s; retrying until it exists", err.msg);
+        d->root_state = CU_STATE_DOWN;
+        d->root_retry_at = cu_now_ms() + cu_backoff_fail(&d->root_backoff);
+        return;
+    }
+    if (d->root_state == CU_STATE_DOWN) cu_log(CU_LOG_INFO, "root \"%s\" is back", d->cfg->root);
+    cu_log_field f[] = {CU_LF_STR("root", d->cfg->root), CU_LF_STR("pattern", d->cfg->pattern),
+                        CU_LF_NUM("depth", d->cfg->depth), CU_LF_NUM("folders", d->iw.n_watches)};
+    cu_log_fields(CU_LOG_INFO, "watching", f, 4);
+    d->root_state = CU_STATE_UP;
+    d->rewalk = false;
+    cu_backoff_reset(&d->root_backoff);
+    cu_daemon_want_reconcile(d, "root watched");
+}
+
+static void cu_daemon_check_limit(cu_daemon *d)
+{
+    bool limited = d->root_state == CU_STATE_UP && !cu_iw_complete(&d->iw);
+    if (limited && !d->watch_limited) {
+        cu_log(CU_LOG_ERROR,
+               "inotify watch limit reached: some folders under \"%s\" cannot be watched; "
+               "rescanning every %d s until they can (raise fs.inotify.max_user_watches)",
+               d->cfg->root, CU_LIMITED_RESCAN_MS / 1000);
+        d->limited_rescan_at = cu_now_ms() + CU_LIMITED_RESCAN_MS;
+    } else if (!limited && d->watch_limited && d->root_state == CU_STATE_UP) {
+        cu_log(CU_LOG_INFO, "every folder under \"%s\" is watched again", d->cfg->root);
+    }
+    d->watch_limited = limited;
+}
+
+/* ---- the database ---------------------------------------------------------------------- */
+
+static void cu_daemon_db_down(cu_daemon *d, const char *msg)
+{
+    cu_db_close(d->db);
+    d->db = NULL;
+    int64_t wait = cu_backoff_fail(&d->db_backoff);
+    if (d->db_state != CU_STATE_DOWN)
+        cu_log(CU_LOG_ERROR, "%s; retrying with backoff (up to every %d s), %zu file(s) pending",
+               msg, CU_DB_RETRY_CAP_MS / 1000, cu_pending_len(d->queue));
+    else
+        cu_log(CU_LOG_DEBUG, "database still unreachable; next attempt in %lld ms",
+               (long long)wait);
+    d->db_state = CU_STATE_DOWN;
+    d->db_retry_at = cu_now_ms() + wait;
+}
+
+/* Connects and migrates. A migration that fails on a live connection is a database the
+ * daemon cannot work with: that is fatal (returns -1). */
+static int cu_daemon_connect(cu_daemon *d)
+{
+    cu_err err;
+    cu_db_conn_error why;
+    d->db = cu_db_connect(d->cfg, &why, &err);
+    if (!d->db) {
+        cu_daemon_db_down(d, err.msg);
+        return 0;
+    }
+    int applied = 0;
+    if (cu_db_migrate(d->db, &applied, &err) != 0) {
+        if (cu_db_alive(d->db)) {
+            cu_log(CU_LOG_ERROR, "%s", err.msg);
+            return -1;
+        }
+        cu_daemon_db_down(d, err.msg);
+        return 0;
+    }
+    char ver[32];
+    cu_log_field f[] = {CU_LF_STR("server", cu_db_server_version(d->db, ver)),
+                        CU_LF_NUM("migrations_applied", applied),
+                        CU_LF_NUM("pending", cu_pending_len(d->queue))};
+    cu_log_fields(CU_LOG_INFO,
+                  d->db_state == CU_STATE_DOWN ? "database is back" : "database connected", f, 3);
+    d->db_state = CU_STATE_UP;
+    cu_backoff_reset(&d->db_backoff);
+    /* Anything that changed while we could not look (a failed ingest, a previous run). */
+    cu_daemon_want_reconcile(d, "database connected");
+    return 0;
+}
+
+/* ---- reconciliation -------------------------------------------------------------------- */
+
+static void cu_daemon_reconcile(cu_daemon *d)
+{
+    cu_registry reg = {0};
+    cu_err err;
+    int64_t t0 = cu_now_ms();
+    if (cu_db_registry_load(d->db, &reg, &err) != 0) {
+        if (!cu_db_alive(d->db))
+            cu_daemon_db_down(d, err.msg);
+        else
+            cu_log(CU_LOG_ERROR, "reconciliation failed: %s", err.msg);
+        return;
+    }
+    cu_reconcile_stats st;
+    int rc = cu_reconcile(d->cfg->root, &d->rules, &reg, d->queue, &st, &err);
+    cu_registry_free(&reg);
+    d->reconcile_wanted = false;
+    if (rc != 0) {
+        cu_log(CU_LOG_ERROR, "reconciliation failed: %s", err.msg);
+        return;
+    }
+    cu_log_field f[] = {CU_LF_STR("reason", d->reconcile_why), CU_LF_NUM("seen", st.seen),
+                        CU_LF_NUM("queued", st.queued),
+                        CU_LF_NUM("ms", (double)(cu_now_ms() - t0))};
+    cu_log_fields(CU_LOG_INFO, "reconciling", f, 4);
+    d->tally = (cu_tally){.seen = st.seen, .queued = st.queued, .started_ms = t0, .open = true};
+}
+
+static void cu_daemon_tally_close(cu_daemon *d)
+{
+    if (!d->tally.open || cu_pending_len(d->queue) > 0) return;
+    cu_tally *t = &d->tally;
+    cu_log_field f[] = {CU_LF_NUM("seen", t->seen),
+                        CU_LF_NUM("ingested", t->ingested),
+                        CU_LF_NUM("unchanged", t->unchanged),
+                        CU_LF_NUM("rejected", t->rejected),
+                        CU_LF_NUM("errors", t->errors),
+                        CU_LF_NUM("seconds", (double)(cu_now_ms() - t->started_ms) / 1000.0)};
+    cu_log_fields(CU_LOG_INFO, "reconciled", f, 6);
+    t->open = false;
+}
+
+/* ---- one file -------------------------------------------------------------------------- */
+
+static void cu_daemon_ingest(cu_daemon *d, const char *rel)
+{
+    cu_ingest_result res;
+    memset(&res, 0, sizeof res);
+    cu_db_ingest(d->db, d->cfg, rel, false, &res);
+    if (res.status == CU_INGEST_ERROR && (res.conn_lost || !cu_db_alive(d->db))) {
+        /* Nothing was committed: the file stays at the head of the queue. */
+        cu_daemon_db_down(d, res.err.msg);
+        return;
+    }
+    cu_ingest_log(rel, &res);
+    switch (res.status) {
+    case CU_INGEST_OK:
+        d->tally.ingested++;
+        break;
+    case CU_INGEST_UNCHANGED:
+        d->tally.unchanged++;
+        break;
+    case CU_INGEST_REJECTED:
+        d->tally.rejected++;
+        break;
+    case CU_INGEST_ERROR:
+        d->tally.errors++;
+        break;
+    }
+    cu_pending_remove(d->queue, rel);
+    cu_pending_remove(d->settling, rel);
+}
+
+/* The shrink rule of SPEC §4: vsftpd leaves a partial file when an upload is aborted, so a
+ * file smaller than its last ingested version waits watch.settle; if it is still the same
+ * then, it is ingested with a warning; a complete re-upload meanwhile (any event that finds
+ * it no longer smaller) is ingested at once. Returns true when the file may go now. */
+static bool cu_daemon_settled(cu_daemon *d, const char *rel, const struct stat *st)
+{
+    cu_registry_entry row;
+    memset(&row, 0, sizeof row);
+    cu_err err;
+    int found = cu_db_registry_get(d->db, rel, &row, &err);
+    if (found < 0) {
+        if (!cu_db_alive(d->db)) {
+            cu_daemon_db_down(d, err.msg);
+            return false;
+        }
+        cu_log(CU_LOG_WARN, "%s", err.msg); /* the ingest will say more if it matters */
+        return true;
+    }
+    bool shrunk = found == 1 && strcmp(row.statut, "erreur") != 0 && st->st_size < row.taille;
+    int64_t last = row.taille;
+    if (found == 1) cu_registry_entry_free(&row);
+    if (!shrunk) {
+        cu_pending_remove(d->settling, rel); /* a complete re-upload wins */
+        return true;
+    }
+    int64_t mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+    const cu_pending_item *s = cu_pending_find(d->settling, rel);
+    bool same = s && s->size == (int64_t)st->st_size && s->mtime_ns == mtime_ns;
+    if (same && s->due_ms == CU_RELEASED) {
+        cu_log(CU_LOG_WARN,
+               "\"%s\" is smaller than its last ingested version (%lld < %lld bytes) and "
+               "unchanged for %lld s: ingesting it as it is",
+               rel, (long long)st->st_size, (long long)last, (long long)(d->cfg->settle_ms / 1000));
+        return true;
+    }
+    if (!same) {
+        cu_pending_defer(d->settling, rel, cu_now_ms() + d->cfg->settle_ms, st->st_size, mtime_ns);
+        cu_log(CU_LOG_WARN,
+               "\"%s\" is smaller than its last ingested version (%lld < %lld bytes), "
+               "perhaps an aborted upload: waiting %lld s for it to change",
+               rel, (long long)st->st_size, (long long)last, (long long)(d->cfg->settle_ms / 1000));
+    }
+    cu_pending_remove(d->queue, rel);
+    return false;
+}
+
+static void cu_daemon_process(cu_daemon *d, const char *path)
+{
+    char *rel = cu_xstrdup(path); /* path points into the queue entry we may remove */
+    struct stat st;
+    const char *why;
+    if (cu_scan_stat(d->cfg->root, rel, &st, &why) != 0) {
+        if (cu_log_enabled(CU_LOG_DEBUG)) {
+            cu_log_field f[] = {CU_LF_STR("path", rel), CU_LF_STR("reason", why)};
+            cu_log_fields(CU_LOG_DEBUG, "ignored", f, 2);
+        }
+        cu_pending_remove(d->queue, rel);
+        cu_pending_remove(d->settling, rel);
+    } else if (cu_daemon_settled(d, rel, &st) && d->db) {
+        cu_daemon_ingest(d, rel);
+    }
+    free(rel);
+}
+
+/* Settle entries whose time is up go back to the queue, marked as released. */
+static void cu_daemon_release_settled(cu_daemon *d, int64_t now)
+{
+    const cu_pending_item *s;
+    while ((s = cu_pending_peek(d->settling, now)) != NULL) {
+        cu_pending_add(d->queue, s->path);
+        cu_pending_defer(d->settling, s->path, CU_RELEASED, s->size, s->mtime_ns);
+    }
+}
+
+/* ---- configuration --------------------------------------------------------------------- */
+
+static void cu_daemon_set_rules(cu_daemon *d)
+{
+    d->rules.pattern = d->cfg->pattern;
+    d->rules.depth = d->cfg->depth;
+}
+
+static int cu_daemon_watch_init(cu_daemon *d, cu_err *err)
+{
+    return cu_iw_init(&d->iw, d->cfg->root, &d->rules, cu_daemon_on_watch, d, err);
+}
+
+static void cu_daemon_reload(cu_daemon *d)
+{
+    cu_config nc;
+    cu_err err;
+    if (cu_config_load(&nc, d->config_path, &err) != 0) {
+        cu_log(CU_LOG_ERROR, "configuration not reloaded, keeping the current one: %s", err.msg);
+        return;
+    }
+    if (d->root_override) {
+        free(nc.root);
+        nc.root = cu_xstrdup(d->root_override);
+    }
+    bool rewatch = strcmp(nc.root, d->cfg->root) != 0 || strcmp(nc.pattern, d->cfg->pattern) != 0 ||
+                   nc.depth != d->cfg->depth;
+    bool reconnect = (nc.conninfo == NULL) != (d->cfg->conninfo == NULL) ||
+                     (nc.conninfo && strcmp(nc.conninfo, d->cfg->conninfo) != 0) ||
+                     (nc.password_file == NULL) != (d->cfg->password_file == NULL) ||
+                     (nc.password_file && strcmp(nc.password_file, d->cfg->password_file) != 0);
+    cu_config_free(d->cfg);
+    *d->cfg = nc;
+    cu_daemon_set_rules(d);
+    cu_log_setup((cu_log_level)nc.log_level, (cu_log_format)nc.log_format);
+    if (rewatch) {
+        /* Paths queued so far are relative to the old root: let the reconciliation of the
+         * new one decide what to ingest. */
+        cu_iw_free(&d->iw);
+        cu_pending_free(d->queue);
+        cu_pending_free(d->settling);
+        d->queue = cu_pending_new();
+        d->settling = cu_pending_new();
+        if (cu_daemon_watch_init(d, &err) != 0) {
+            cu_log(CU_LOG_ERROR, "%s", err.msg);
+            d->stop = true;
+            return;
+        }
+        d->root_state = CU_STATE_UNKNOWN;
+        cu_backoff_reset(&d->root_backoff);
+        d->root_retry_at = 0;
+    }
+    if (reconnect && d->db) {
+        cu_db_close(d->db);
+        d->db = NULL;
+        d->db_retry_at = 0;
+    }
+    cu_daemon_schedule_timer(d);
+    cu_log_field f[] = {CU_LF_STR("config", nc.source), CU_LF_NUM("machines_mapped", nc.n_map)};
+    cu_log_fields(CU_LOG_INFO, "configuration reloaded", f, 2);
+    cu_daemon_want_reconcile(d, "SIGHUP");
+}
+
+/* ---- signals --------------------------------------------------------------------------- */
+
+static int cu_daemon_signals(cu_daemon *d, cu_err *err)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGHUP);
+    if (sigprocmask(SIG_BLOCK, &set, &d->old_mask) != 0)
+        return cu_fail(err, "could not block signals: %s", strerror(errno));
+    d->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+    if (d->sfd < 0) return cu_fail(err, "could not create a signalfd: %s", strerror(errno));
+    signal(SIGPIPE, SIG_IGN);
+    return 0;
+}
+
+static void cu_daemon_read_signals(cu_daemon *d)
+{
+    struct signalfd_siginfo si;
+    while (read(d->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if (si.ssi_signo == SIGHUP) {
+            cu_log(CU_LOG_INFO, "SIGHUP: reloading the configuration");
+            cu_daemon_reload(d);
+        } else {
+            cu_log(CU_LOG_INFO,
+                   "%s: stopping, %zu file(s) still pending (start-up "
+                   "reconciliation will pick them up)",
+                   si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM", cu_pending_len(d->queue));
+            d->stop = true;
+        }
+    }
+}
+
+/* ---- the loop -------------------------------------------------------------------------- */
+
+static int64_t cu_min64(int64_t a, int64_t b)
+{
+    return a < b ? a : b;
+}
+
+/* One turn: bring up what is down, do one piece of work, or sleep until something happens. */
+static int cu_daemon_turn(cu_daemon *d)
+{
+    int64_t now = cu_now_ms();
+    if (d->root_state != CU_STATE_UP && now >= d->root_retry_at) cu_daemon_attach(d);
+    if (d->root_state == CU_STATE_UP &&
+        (d->rewalk || (d->watch_limited && now >= d->limited_rescan_at))) {
+        cu_daemon_attach(d);
+        if (d->watch_limited) d->limited_rescan_at = now + CU_LIMITED_RESCAN_MS;
+    }
+    cu_daemon_check_limit(d);
+    if (!d->db && now >= d->db_retry_at && cu_daemon_connect(d) != 0) return -1;
+    if (now >= d->next_timer_reconcile) {
+        cu_daemon_want_reconcile(d, "watch.reconcile_every");
+        cu_daemon_schedule_timer(d);
+    }
+    if (d->db && d->reconcile_wanted && d->root_state == CU_STATE_UP) cu_daemon_reconcile(d);
+    cu_daemon_release_settled(d, now);
+
+    const cu_pending_item *next = d->db ? cu_pending_peek(d->queue, now) : NULL;
+    int64_t wake = INT64_MAX;
+    if (!next) {
+        if (d->root_state != CU_STATE_UP) wake = cu_min64(wake, d->root_retry_at);
+        if (d->watch_limited) wake = cu_min64(wake, d->limited_rescan_at);
+        if (!d->db) wake = cu_min64(wake, d->db_retry_at);
+        wake = cu_min64(wake, cu_pending_next_due(d->settling));
+        wake = cu_min64(wake, d->next_timer_reconcile);
+    }
+    int timeout = next ? 0 : wake == INT64_MAX ? -1 : (int)cu_min64(wake - now, 60000);
+    if (timeout < 0 && wake != INT64_MAX) timeout = 0;
+
+    struct pollfd pfd[2] = {{.fd = d->sfd, .events = POLLIN}, {.fd = d->iw.fd, .events = POLLIN}};
+    int n = poll(pfd, 2, timeout);
+    if (n < 0 && errno != EINTR) {
+        cu_log(CU_LOG_ERROR, "poll failed: %s", strerror(errno));
+        return -1;
+    }
+    if (n > 0 && (pfd[0].revents & POLLIN)) cu_daemon_read_signals(d);
+    if (d->stop) return 0;
+    if (n > 0 && (pfd[1].revents & POLLIN)) {
+        cu_err err;
+        if (cu_iw_read(&d->iw, &err) != 0) {
+            cu_log(CU_LOG_ERROR, "%s", err.msg);
+            return -1;
+        }
+    }
+    /* The head of the queue may have changed while events were read; take it again. */
+    next = d->db ? cu_pending_peek(d->queue, cu_now_ms()) : NULL;
+    if (next) cu_daemon_process(d, next->path);
+    cu_daemon_tally_close(d);
+    return 0;
+}
+
+int cu_daemon_run(cu_config *cfg, const char *config_path, const char *root_override)
+{
+    cu_daemon d;
+    memset(&d, 0, sizeof d);
+    d.cfg = cfg;
+    d.config_path = config_path;
+    d.root_override = root_override;
+    d.sfd = -1;
+    d.iw.fd = -1;
+    cu_daemon_set_rules(&d);
+    cu_backoff_init(&d.db_backoff, CU_DB_RETRY_BASE_MS, CU_DB_RETRY_CAP_MS);
+    cu_backoff_init(&d.root_backoff, CU_ROOT_RETRY_BASE_MS, CU_ROOT_RETRY_CAP_MS);
+    d.queue = cu_pending_new();
+    d.settling = cu_pending_new();
+    cu_daemon_schedule_timer(&d);
+    /* A server that does not answer at all must not hold the loop (and SIGTERM) for long. */
+    setenv("PGCONNECT_TIMEOUT", "2", 0);
+
+    cu_err err;
+    int rc = 0;
+    if (cu_daemon_signals(&d, &err) != 0 || cu_daemon_watch_init(&d, &err) != 0) {
+        cu_log(CU_LOG_ERROR, "%s", err.msg);
+        rc = 1;
+    }
+    while (rc == 0 && !d.stop)
+        if (cu_daemon_turn(&d) != 0) rc = 1;
+
+    cu_db_close(d.db);
+    cu_iw_free(&d.iw);
+    cu_pending_free(d.queue);
+    cu_pending_free(d.settling);
+    if (d.sfd >= 0) close(d.sfd);
+    sigprocmask(SIG_SETMASK, &d.old_mask, NULL);
+    if (rc == 0) cu_log(CU_LOG_INFO, "stopped");
+    return rc;
+}
