@@ -1,0 +1,13 @@
+# Tests against a real PostgreSQL server (label `db`): each driver starts its own throwaway
+# cluster through tests/pg_harness.sh, so they run in parallel (ctest -j) without sharing.
+set(CU_DB_TESTS db_examples db_legacy db_idempotence db_concurrency db_crash db_config)
+foreach(t ${CU_DB_TESTS})
+  if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh)
+    add_test(NAME ${t} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh $<TARGET_FILE:cuwatch>)
+    set(cu_db_env "CU_EXAMPLES_DIR=${CU_EXAMPLES_DIR}" "CU_TEST_DATA=${CMAKE_CURRENT_SOURCE_DIR}/data")
+    if(TARGET cuwatch-genlogs)
+      list(APPEND cu_db_env "CUWATCH_GENLOGS=$<TARGET_FILE:cuwatch-genlogs>")
+    endif()
+    set_tests_properties(${t} PROPERTIES LABELS db TIMEOUT 900 ENVIRONMENT "${cu_db_env}")
+  endif()
+endforeach()
