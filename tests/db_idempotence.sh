@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# db_idempotence — a second rescan writes nothing (same row ids, same date_creation, no
+# sequence advanced, registry untouched); a grown file replaces its session (same session
+# id, new detail rows); a file turned to garbage is rejete and its old session stays; a
+# second file for the same machine and date replaces the session with a warning naming both.
+set -euo pipefail
+. "$(dirname "$0")/db_lib.sh"
+
+root=$WORK/root
+gen_logs "$root" 2 3 300 7
+cfg=$WORK/cuwatch.yaml
+write_config "$cfg" "$root"
+nfiles=$(find "$root" -name '*.LOG' | wc -l)
+
+run_cuwatch "$WORK/r1.out" -c "$cfg" --rescan || { cat "$WORK/r1.out"; fail "first rescan"; }
+contains "$WORK/r1.out" "Total: $nfiles files, 0 errors" "first rescan summary"
+
+snapshot() {
+    psql -XAtq -v ON_ERROR_STOP=1 <<'SQL'
+SELECT 'c', id, date_creation FROM centre_usinage ORDER BY id;
+SELECT 's', id, date_creation FROM session_production ORDER BY id;
+SELECT 'j', id, date_creation FROM job_profil ORDER BY id;
+SELECT 'a', id, date_creation FROM periode_attente ORDER BY id;
+SELECT 'r', id, date_creation FROM periode_arret ORDER BY id;
+SELECT 'p', id, date_creation FROM piece_production ORDER BY id;
+SELECT 'f', id, traite_le, empreinte FROM fichier_log ORDER BY id;
+SELECT 'l', id FROM ligne_rejetee ORDER BY id;
+SELECT 'seq', sequencename, last_value FROM pg_sequences ORDER BY 2;
+SELECT 'xact', n_tup_ins + n_tup_upd + n_tup_del FROM pg_stat_user_tables ORDER BY relname;
+SQL
+}
+# statistics are flushed lazily; ask for a fresh view
+snapshot >"$WORK/snap1"
+sleep 1
+snapshot >"$WORK/snap1"
+[ "$(grep -c '^p|' "$WORK/snap1")" -gt 100 ] || fail "too few pieces ingested"
+
+run_cuwatch "$WORK/r2.out" -c "$cfg" --rescan || { cat "$WORK/r2.out"; fail "second rescan"; }
+contains "$WORK/r2.out" "unchanged=$nfiles" "second rescan: all unchanged"
+contains "$WORK/r2.out" "ingested=0" "second rescan: nothing ingested"
+sleep 1
+snapshot >"$WORK/snap2"
+diff "$WORK/snap1" "$WORK/snap2" >&2 || fail "the second rescan wrote something"
+ok "second rescan writes nothing"
+
+# A grown file: more lines appended (a later upload of the same day).
+f=$(find "$root" -name '*.LOG' | sort | head -1)
+rel=${f#"$root"/}
+sid=$(q "SELECT s.id FROM session_production s WHERE s.fichier_log_source = '$rel'")
+before=$(q "SELECT total_pieces FROM session_production WHERE id = $sid")
+old_ids=$(q "SELECT min(id) FROM piece_production WHERE session_id = $sid")
+day=$(basename "$f" .LOG)
+for i in 1 2 3; do printf '%s 23:0%d:00|@StukUitgevoerd: late %d\r\n' "$day" "$i" "$i" >>"$f"; done
+run_cuwatch "$WORK/r3.out" -c "$cfg" --rescan || { cat "$WORK/r3.out"; fail "rescan of a grown file"; }
+contains "$WORK/r3.out" "ingested=1" "grown file ingested"
+eq "$(q "SELECT total_pieces FROM session_production WHERE id = $sid")" $((before + 3)) "grown session"
+eq "$(q "SELECT count(*) FROM piece_production WHERE session_id = $sid")" $((before + 3)) "its pieces"
+eq "$(q "SELECT count(*) FROM piece_production WHERE session_id = $sid AND id <= $old_ids")" 0 \
+    "old detail rows replaced"
+eq "$(q "SELECT taille FROM fichier_log WHERE chemin = '$rel'")" "$(stat -c %s "$f")" "registry size"
+ok "grown file replaces its session"
+
+# The same file turned to garbage: rejete, and the session it gave stays.
+pieces_before=$(q "SELECT string_agg(id::text, ',' ORDER BY id) FROM piece_production WHERE session_id = $sid")
+printf '\x00\x01garbage\nmore garbage\n' >"$f"
+run_cuwatch "$WORK/r4.out" -c "$cfg" --rescan || { cat "$WORK/r4.out"; fail "rescan of a garbage file"; }
+contains "$WORK/r4.out" "rejected=1" "garbage file rejected"
+eq "$(q "SELECT statut || ':' || message FROM fichier_log WHERE chemin = '$rel'")" "rejete:no valid event" "registry says rejete"
+eq "$(q "SELECT total_pieces FROM session_production WHERE id = $sid")" $((before + 3)) "old session kept"
+eq "$(q "SELECT string_agg(id::text, ',' ORDER BY id) FROM piece_production WHERE session_id = $sid")" \
+    "$pieces_before" "old details kept"
+eq "$(q "SELECT count(*) FROM ligne_rejetee r JOIN fichier_log f ON f.id = r.fichier_id WHERE f.chemin = '$rel'")" 2 \
+    "its rejected lines"
+run_cuwatch "$WORK/r5.out" -c "$cfg" --rescan || fail "rescan after garbage"
+contains "$WORK/r5.out" "unchanged=$nfiles" "unchanged garbage is not re-read"
+ok "garbage file is rejete, old session stays"
+
+# A second file with the same machine and date replaces the session, with a warning.
+g=$(find "$root" -name '*.LOG' | sort | sed -n 2p)
+grel=${g#"$root"/}
+gday=$(basename "$g" .LOG)
+gsid=$(q "SELECT id FROM session_production WHERE fichier_log_source = '$grel'")
+printf '%s 07:00:00|@StukUitgevoerd: a\n%s 08:00:00|@StukUitgevoerd: b\n' "$gday" "$gday" \
+    >"$(dirname "$g")/${gday}_bis.LOG"
+run_cuwatch "$WORK/r6.out" -c "$cfg" --rescan || { cat "$WORK/r6.out"; fail "rescan with a second file"; }
+contains "$WORK/r6.out" "session replaced by another file" "warning"
+contains "$WORK/r6.out" "previous=\"$grel\"" "warning names the previous file"
+contains "$WORK/r6.out" "${gday}_bis.LOG" "warning names the new file"
+eq "$(q "SELECT total_pieces || ':' || duree_production_totale FROM session_production WHERE id = $gsid")" \
+    "2:1.0000" "session replaced by the later file"
+ok "same machine and date from two files: the later replaces, with a warning"
+
+# --force re-ingests everything, in place.
+run_cuwatch "$WORK/r7.out" -c "$cfg" --rescan --force || { cat "$WORK/r7.out"; fail "--force"; }
+contains "$WORK/r7.out" "unchanged=0" "--force re-reads everything"
+eq "$(q "SELECT count(*) FROM (SELECT 1 FROM session_production GROUP BY centre_usinage_id,
+         date_production HAVING count(*) > 1) d")" 0 "no duplicate session"
+ok "--force"
+echo "1 passed, 0 failed"
