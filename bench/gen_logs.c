@@ -485,7 +485,7 @@ static void gen_day_file(gen_day *g, uint32_t lines)
         }
         /* The mix per 10,000 lines: 10 noise, 20 out of order, 100 unknown events, 200 jobs,
          * 300 waits, 30 stops, the rest pieces. A 5,000-line day thus has ~15 stops and ~150
-         * waits, which leaves an occupation rate of 60-80 %, as on the real lines. */
+         * waits, which gives occupation rates of about 50-70 %. */
         uint32_t r = gen_below(&g->rng, 10000);
         if (r < 10) {
             gen_noise(g, t);
