@@ -2,6 +2,7 @@
 #include "text.h"
 
 #include <stdint.h>
+#include <string.h>
 
 /* Strict UTF-8: no overlongs, no surrogates, nothing above U+10FFFF. */
 bool cu_utf8_valid(const char *str, size_t n)
@@ -66,37 +67,53 @@ void cu_text_clean(cu_sb *out, const char *str, size_t n, size_t max_bytes)
         cu_sb_append(out, s, n < max_bytes ? n : max_bytes);
         return;
     }
-    size_t budget = max_bytes;
-    cu_sb_reserve(out, n < max_bytes / 2 ? n * 2 : max_bytes);
+    /* Output is at most twice the input (Latin-1 → UTF-8) and at most max_bytes: reserve
+     * once and write in place. */
+    size_t cap = n <= max_bytes / 2 ? 2 * n : max_bytes;
+    cu_sb_reserve(out, cap);
+    unsigned char *o = (unsigned char *)out->data + out->len;
+    size_t w = 0;
     if (cu_utf8_valid(str, n)) {
-        size_t i = 0;
-        while (i < n) {
+        for (size_t i = 0; i < n;) {
             unsigned char c = s[i];
             size_t len = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
             if (len == 1 && cu_is_dropped(c)) {
                 i++;
                 continue;
             }
-            if (len > budget) break;
-            cu_sb_append(out, s + i, len);
-            budget -= len;
+            if (w + len > cap) break;
+            memcpy(o + w, s + i, len);
+            w += len;
             i += len;
         }
-        return;
-    }
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = s[i];
-        if (c < 0x80) {
-            if (cu_is_dropped(c)) continue;
-            if (budget < 1) break;
-            cu_sb_putc(out, (char)c);
-            budget--;
-        } else {
-            if (c < 0xA0) continue; /* C1 controls carry no text in Latin-1 logs */
-            if (budget < 2) break;
-            char pair[2] = {(char)(0xC0 | (c >> 6)), (char)(0x80 | (c & 0x3F))};
-            cu_sb_append(out, pair, 2);
-            budget -= 2;
+    } else if (2 * n <= cap) {
+        /* Latin-1 with room for the worst case: no budget checks in the loop. */
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = s[i];
+            if ((unsigned char)(c - 0x20) < 0x5F) {
+                o[w++] = c;
+            } else if (c >= 0xA0) {
+                o[w++] = (unsigned char)(0xC0 | (c >> 6));
+                o[w++] = (unsigned char)(0x80 | (c & 0x3F));
+            } else if (c == '\t') {
+                o[w++] = c;
+            } /* other C0 and C1 controls, DEL: removed */
+        }
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = s[i];
+            if (c < 0x80) {
+                if (cu_is_dropped(c)) continue;
+                if (w + 1 > cap) break;
+                o[w++] = c;
+            } else {
+                if (c < 0xA0) continue; /* C1 controls carry no text in Latin-1 logs */
+                if (w + 2 > cap) break;
+                o[w++] = (unsigned char)(0xC0 | (c >> 6));
+                o[w++] = (unsigned char)(0x80 | (c & 0x3F));
+            }
         }
     }
+    out->len += w;
+    out->data[out->len] = '\0';
 }

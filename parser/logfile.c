@@ -60,12 +60,13 @@ static void cu_add_reject(cu_logfile *lf, const char *line, size_t n, uint32_t l
     cu_reject *r = &lf->rejects[lf->n_rejects++];
     r->line = lineno;
     r->content = CU_OFF(cu_arena_text(p, line, n));
-    size_t off = p->arena.len;
+    /* Reasons quote the line, so they go through the same cleaning as any stored text. */
+    cu_sb_reset(&p->scratch);
     va_list ap;
     va_start(ap, fmt);
-    cu_sb_vprintf(&p->arena, fmt, ap);
+    cu_sb_vprintf(&p->scratch, fmt, ap);
     va_end(ap);
-    cu_sb_putc(&p->arena, '\0');
+    size_t off = cu_arena_text(p, p->scratch.data, p->scratch.len);
     r->reason = CU_OFF(off);
 }
 
@@ -614,6 +615,7 @@ void cu_logfile_free(cu_logfile *lf)
     if (p) {
         cu_sb_free(&p->arena);
         cu_sb_free(&p->carry);
+        cu_sb_free(&p->scratch);
         cu_sb_free(&p->ident);
         free(p->evs);
         free(p->rbuf);

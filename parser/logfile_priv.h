@@ -27,6 +27,7 @@ typedef struct cu_logfile_priv {
     cu_sb arena;       /* kept text of this file */
     cu_sb ident;       /* path, folder, machine, type */
     cu_sb carry;       /* a line spanning two read chunks, at most CU_LINE_KEEP bytes */
+    cu_sb scratch;     /* a reject reason being formatted */
     size_t carry_full; /* that line's real length so far */
     char *rbuf;        /* read chunk */
     char date_key[8];  /* the last YYYYMMDD seen, and what it gave (see cu_ts_value) */

@@ -22,11 +22,25 @@ static int cu_ev_cmp(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* Machines log nearly in order, so an insertion sort moves each late line back a few places:
+ * O(n + displacement), and stable. An adversarial file could make that quadratic, so past a
+ * budget of moves the rest is left to qsort, whose (ts, seq) order is the same. */
 static void cu_sort_events(cu_logfile_priv *p)
 {
-    for (size_t i = 1; i < p->n_evs; i++) {
-        if (p->evs[i].ts < p->evs[i - 1].ts) {
-            qsort(p->evs, p->n_evs, sizeof *p->evs, cu_ev_cmp);
+    cu_ev *evs = p->evs;
+    size_t n = p->n_evs, moves = 0, budget = 8 * n + 4096;
+    for (size_t i = 1; i < n; i++) {
+        if (evs[i].ts >= evs[i - 1].ts) continue;
+        cu_ev e = evs[i];
+        size_t j = i;
+        while (j > 0 && evs[j - 1].ts > e.ts) {
+            evs[j] = evs[j - 1];
+            j--;
+            moves++;
+        }
+        evs[j] = e;
+        if (moves > budget) {
+            qsort(evs, n, sizeof *evs, cu_ev_cmp);
             return;
         }
     }
