@@ -10,7 +10,7 @@ packages=(
   clang libclang-rt-14-dev                   # the libFuzzer target
   postgresql postgresql-client               # db tests and the demo run a real server
   vsftpd lftp curl                           # e2e tests upload through a real FTP server
-  python3                                    # test drivers (JSON comparison, e2e scripts)
+  python3 python3-yaml                       # test drivers (JSON comparison, e2e, compose check)
   valgrind inotify-tools procps util-linux   # memory checks, the latency reference, ps
   systemd                                    # systemd-analyze verify on the unit
 )
