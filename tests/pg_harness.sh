@@ -53,6 +53,8 @@ cu_pg_start() {
     trap cu_pg_stop EXIT
     trap 'exit 130' INT
     trap 'exit 143' TERM
+    trap 'exit 129' HUP
+    trap 'exit 141' PIPE
     mkdir -p "$dir/data" "$dir/sock"
     if [ "$(id -u)" -eq 0 ]; then
         chown -R postgres: "$dir"
