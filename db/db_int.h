@@ -31,4 +31,13 @@ int cu_pq_run(PGconn *conn, const char *sql, const char *what, cu_err *err);
 int cu_pq_run_params(PGconn *conn, const char *sql, int n, const char *const *values,
                      const char *what, cu_err *err);
 
+/* Exact formatting of the values ingest.c sends (exposed for tests/test_db.c):
+ * µs as hours with 4 decimals and hundredths of a percent as a rate with 2, both rounded half
+ * away from zero from integers (no floating point); a duration in µs as whole seconds, halves
+ * away from zero; text escaped for COPY's text format (NULL becomes \N). */
+void cu_db_fmt_hours(char out[32], int64_t us);
+void cu_db_fmt_cpct(char out[16], int32_t cpct);
+int64_t cu_db_round_seconds(int64_t us);
+void cu_db_copy_text(cu_sb *sb, const char *s);
+
 #endif

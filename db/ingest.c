@@ -39,7 +39,7 @@ static double cu_now_ms(void)
 /* ---- Exact decimal formatting ---------------------------------------------------------- */
 
 /* µs as hours with 4 decimals, rounded half away from zero (1e-4 h = 360,000 µs). */
-static void cu_fmt_hours(char out[32], int64_t us)
+void cu_db_fmt_hours(char out[32], int64_t us)
 {
     uint64_t a = us < 0 ? (uint64_t)(-(us + 1)) + 1 : (uint64_t)us;
     uint64_t q = (a + 180000) / 360000;
@@ -47,7 +47,7 @@ static void cu_fmt_hours(char out[32], int64_t us)
 }
 
 /* Hundredths of a percent as "71.55". */
-static void cu_fmt_cpct(char out[16], int32_t cpct)
+void cu_db_fmt_cpct(char out[16], int32_t cpct)
 {
     int64_t v = cpct;
     uint64_t a = v < 0 ? (uint64_t)-v : (uint64_t)v;
@@ -55,14 +55,14 @@ static void cu_fmt_cpct(char out[16], int32_t cpct)
 }
 
 /* A duration in µs as whole seconds, halves away from zero. */
-static int64_t cu_round_seconds(int64_t us)
+int64_t cu_db_round_seconds(int64_t us)
 {
     return us >= 0 ? (us + 500000) / 1000000 : -((-us + 500000) / 1000000);
 }
 
 /* ---- COPY text format ------------------------------------------------------------------ */
 
-static void cu_copy_text(cu_sb *sb, const char *s)
+void cu_db_copy_text(cu_sb *sb, const char *s)
 {
     if (!s) {
         cu_sb_append(sb, "\\N", 2);
@@ -322,9 +322,9 @@ static int cu_write_registry(cu_db *db, const cu_ingest_ctx *c, const char *mach
         cu_sb_putc(sb, '\t');
         cu_copy_int(sb, lf->rejects[i].line);
         cu_sb_putc(sb, '\t');
-        cu_copy_text(sb, lf->rejects[i].content ? lf->rejects[i].content : "");
+        cu_db_copy_text(sb, lf->rejects[i].content ? lf->rejects[i].content : "");
         cu_sb_putc(sb, '\t');
-        cu_copy_text(sb, lf->rejects[i].reason ? lf->rejects[i].reason : "");
+        cu_db_copy_text(sb, lf->rejects[i].reason ? lf->rejects[i].reason : "");
         cu_sb_putc(sb, '\n');
     }
     return cu_copy_send(db->conn,
@@ -348,7 +348,7 @@ static int cu_copy_details(cu_db *db, const char *session_id, cu_ingest_result *
             cu_sb_putc(sb, '\t');
             cu_copy_ts(sb, lf->pieces[i].ts);
             cu_sb_putc(sb, '\t');
-            cu_copy_text(sb, lf->pieces[i].details);
+            cu_db_copy_text(sb, lf->pieces[i].details);
             cu_sb_putc(sb, '\n');
         }
         if (cu_copy_send(db->conn,
@@ -362,11 +362,11 @@ static int cu_copy_details(cu_db *db, const char *session_id, cu_ingest_result *
         for (size_t i = 0; i < lf->n_jobs; i++) {
             cu_sb_puts(sb, session_id);
             cu_sb_putc(sb, '\t');
-            cu_copy_text(sb, lf->jobs[i].reference);
+            cu_db_copy_text(sb, lf->jobs[i].reference);
             cu_sb_putc(sb, '\t');
-            cu_copy_text(sb, lf->jobs[i].length);
+            cu_db_copy_text(sb, lf->jobs[i].length);
             cu_sb_putc(sb, '\t');
-            cu_copy_text(sb, lf->jobs[i].colour);
+            cu_db_copy_text(sb, lf->jobs[i].colour);
             cu_sb_putc(sb, '\t');
             cu_copy_ts(sb, lf->jobs[i].ts);
             cu_sb_putc(sb, '\n');
@@ -395,7 +395,7 @@ static int cu_copy_details(cu_db *db, const char *session_id, cu_ingest_result *
             cu_sb_putc(sb, '\t');
             cu_copy_ts(sb, p->end);
             cu_sb_putc(sb, '\t');
-            cu_copy_int(sb, cu_round_seconds(p->end - p->start));
+            cu_copy_int(sb, cu_db_round_seconds(p->end - p->start));
             cu_sb_putc(sb, '\n');
         }
         if (cu_copy_send(db->conn, period_sql[k], sb,
@@ -417,13 +417,13 @@ static int cu_write_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res, 
     if (lf->has_first_start) cu_format_ts(fs, lf->first_start, ' ');
     if (lf->has_last_stop) cu_format_ts(ls, lf->last_stop, ' ');
     snprintf(pieces, sizeof pieces, "%zu", lf->n_pieces);
-    cu_fmt_hours(prod, m->production_us);
-    cu_fmt_hours(wait, m->wait_us);
-    cu_fmt_hours(stop, m->stop_us);
-    cu_fmt_hours(eff, m->effective_us);
-    cu_fmt_cpct(occ, m->occupation_cpct);
-    cu_fmt_cpct(wpct, m->wait_cpct);
-    cu_fmt_cpct(spct, m->stop_cpct);
+    cu_db_fmt_hours(prod, m->production_us);
+    cu_db_fmt_hours(wait, m->wait_us);
+    cu_db_fmt_hours(stop, m->stop_us);
+    cu_db_fmt_hours(eff, m->effective_us);
+    cu_db_fmt_cpct(occ, m->occupation_cpct);
+    cu_db_fmt_cpct(wpct, m->wait_cpct);
+    cu_db_fmt_cpct(spct, m->stop_cpct);
     const char *params[17] = {c->machine,
                               c->type,
                               c->folder,

@@ -11,3 +11,6 @@ foreach(t ${CU_DB_TESTS})
     set_tests_properties(${t} PROPERTIES LABELS db TIMEOUT 900 ENVIRONMENT "${cu_db_env}")
   endif()
 endforeach()
+
+# The pure parts of db/ (formatting, escaping, registry lookup), without a server.
+cu_unit_test(test_db SOURCES test_db.c LIBS cu_db)
