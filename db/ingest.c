@@ -142,7 +142,12 @@ static int cu_read_file(cu_db *db, const char *path, const char *relpath, struct
                         cu_err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) return cu_fail(err, "%s: could not open: %s", relpath, strerror(errno));
+    if (fd < 0) {
+        int e = errno;
+        cu_fail(err, "%s: could not open: %s", relpath, strerror(e));
+        errno = e;
+        return -1;
+    }
     if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
         int e = errno;
         close(fd);
@@ -530,10 +535,13 @@ int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool forc
     snprintf(path, plen, "%s/%s", cfg->root, relpath);
     struct stat st = {0};
     int read_rc = cu_read_file(db, path, relpath, &st, &res->err);
+    int read_errno = errno;
     free(path);
     if (read_rc != 0) {
+        /* A file that vanished between its event and now leaves no registry row behind. */
+        bool vanished = read_errno == ENOENT;
         res->io_error = true;
-        cu_record_error(db, &c, res);
+        if (!vanished) cu_record_error(db, &c, res);
         goto out;
     }
     c.size = (int64_t)db->file.len;
