@@ -513,6 +513,17 @@ static void cu_record_error(cu_db *db, const cu_ingest_ctx *c, const cu_ingest_r
     cu_pq_run_params(db->conn, cu_sql_registry_error, 5, params, "recording the error", &ignored);
 }
 
+/* A path below the root: not absolute, no ".." component. */
+static bool cu_relpath_ok(const char *p)
+{
+    if (!*p || p[0] == '/') return false;
+    for (const char *c = p; c; c = strchr(c, '/')) {
+        if (*c == '/') c++;
+        if (c[0] == '.' && c[1] == '.' && (c[2] == '/' || c[2] == '\0')) return false;
+    }
+    return true;
+}
+
 int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool force,
                  cu_ingest_result *res)
 {
@@ -526,7 +537,7 @@ int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool forc
         cu_fail(&res->err, "%s: not connected to the database", relpath);
         goto out;
     }
-    if (relpath[0] == '/' || strstr(relpath, "..")) {
+    if (!cu_relpath_ok(relpath)) {
         cu_fail(&res->err, "%s: not a path relative to the root", relpath);
         goto out;
     }
