@@ -141,8 +141,7 @@ void cu_db_close(cu_db *db)
 {
     if (!db) return;
     if (db->conn) PQfinish(db->conn);
-    cu_logfile_free(&db->lf);
-    cu_sb_free(&db->file);
+    cu_ingest_file_free(db->file);
     cu_sb_free(&db->copy);
     free(db);
 }

@@ -126,4 +126,19 @@ void cu_registry_free(cu_registry *reg);
 int cu_db_registry_get(cu_db *db, const char *chemin, cu_registry_entry *out, cu_err *err);
 void cu_registry_entry_free(cu_registry_entry *e);
 
+/* ---- Overlapping file preparation with database work (optional) ----------------------- */
+
+/* cu_db_ingest is cu_ingest_prepare (read, hash, parse: no database) followed by
+ * cu_db_ingest_prepared (the transaction). A caller with more files queued, like --rescan, can
+ * prepare the next file in a second thread while the database takes this one. A
+ * cu_ingest_file is caller-owned (new/free) and reused from file to file; cu_ingest_prepare
+ * touches no cu_db and no global state. With reg (may be NULL), a file whose hash the
+ * registry already holds is not parsed ahead (the database check still decides). */
+typedef struct cu_ingest_file cu_ingest_file;
+cu_ingest_file *cu_ingest_file_new(void);
+void cu_ingest_file_free(cu_ingest_file *f);
+void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relpath,
+                       const cu_registry *reg, bool force);
+int cu_db_ingest_prepared(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_result *res);
+
 #endif

@@ -11,9 +11,23 @@
 
 struct cu_db {
     PGconn *conn;
-    cu_logfile lf; /* the parse result, its buffers reused from file to file */
-    cu_sb file;    /* the bytes of the file being ingested */
-    cu_sb copy;    /* COPY data being built */
+    cu_ingest_file *file; /* cu_db_ingest's file: bytes and parse, reused from file to file */
+    cu_sb copy;           /* COPY data being built */
+};
+
+/* One file read, hashed and (perhaps) parsed, ready for its transaction. */
+struct cu_ingest_file {
+    char *relpath;
+    char *machine, *type; /* by cu_config_machine from the parent folder */
+    cu_sb bytes;          /* the whole file */
+    cu_logfile lf;        /* valid when parsed */
+    bool parsed;
+    int read_rc;    /* 0, or -1 when the file could not be read (err says why) */
+    int read_errno; /* errno of that failure: ENOENT means it vanished */
+    cu_err err;
+    char hash[65];
+    int64_t size, mtime_us;
+    double prep_ms; /* time spent preparing, counted in the result's ms */
 };
 
 /* Fills err with "what: primary (detail) HINT: hint" from r (or the connection's message when

@@ -138,7 +138,7 @@ static int cu_copy_send(PGconn *conn, const char *sql, const cu_sb *sb, const ch
 
 /* ---- The file -------------------------------------------------------------------------- */
 
-static int cu_read_file(cu_db *db, const char *path, const char *relpath, struct stat *st,
+static int cu_read_file(cu_sb *buf, const char *path, const char *relpath, struct stat *st,
                         cu_err *err)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -154,11 +154,11 @@ static int cu_read_file(cu_db *db, const char *path, const char *relpath, struct
         return cu_fail(err, "%s: %s", relpath,
                        S_ISREG(st->st_mode) ? strerror(e) : "not a regular file");
     }
-    cu_sb_reset(&db->file);
-    cu_sb_reserve(&db->file, (size_t)st->st_size + 1);
+    cu_sb_reset(buf);
+    cu_sb_reserve(buf, (size_t)st->st_size + 1);
     for (;;) {
-        cu_sb_reserve(&db->file, 65536);
-        ssize_t n = read(fd, db->file.data + db->file.len, db->file.cap - db->file.len - 1);
+        cu_sb_reserve(buf, 65536);
+        ssize_t n = read(fd, buf->data + buf->len, buf->cap - buf->len - 1);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
             int e = errno;
@@ -166,9 +166,9 @@ static int cu_read_file(cu_db *db, const char *path, const char *relpath, struct
             return cu_fail(err, "%s: could not read: %s", relpath, strerror(e));
         }
         if (n == 0) break;
-        db->file.len += (size_t)n;
+        buf->len += (size_t)n;
     }
-    if (db->file.data) db->file.data[db->file.len] = '\0';
+    if (buf->data) buf->data[buf->len] = '\0';
     close(fd);
     return 0;
 }
@@ -191,6 +191,7 @@ static int cu_sha256_hex(const void *data, size_t len, char out[65], cu_err *err
 /* ---- The transaction ------------------------------------------------------------------- */
 
 typedef struct cu_ingest_ctx {
+    const cu_logfile *lf;
     const char *relpath;
     const char *machine, *type, *folder;
     char date[16];
@@ -304,7 +305,7 @@ static int cu_unchanged(cu_db *db, const cu_ingest_ctx *c, bool *same, cu_err *e
 static int cu_write_registry(cu_db *db, const cu_ingest_ctx *c, const char *machine_id,
                              const char *statut, const char *message, cu_err *err)
 {
-    const cu_logfile *lf = &db->lf;
+    const cu_logfile *lf = c->lf;
     char size[24], mtime[24], lines[16], events[16], rejected[16], ms[32];
     snprintf(size, sizeof size, "%" PRId64, c->size);
     snprintf(mtime, sizeof mtime, "%" PRId64, c->mtime_us);
@@ -339,9 +340,9 @@ static int cu_write_registry(cu_db *db, const cu_ingest_ctx *c, const char *mach
 }
 
 /* Builds one detail table's COPY data for the session and sends it; no rows, no round trip. */
-static int cu_copy_details(cu_db *db, const char *session_id, cu_ingest_result *res, cu_err *err)
+static int cu_copy_details(cu_db *db, const cu_logfile *lf, const char *session_id,
+                           cu_ingest_result *res, cu_err *err)
 {
-    const cu_logfile *lf = &db->lf;
     cu_sb *sb = &db->copy;
 
     if (lf->n_pieces) {
@@ -413,7 +414,7 @@ static int cu_copy_details(cu_db *db, const char *session_id, cu_ingest_result *
 
 static int cu_write_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res, cu_err *err)
 {
-    const cu_logfile *lf = &db->lf;
+    const cu_logfile *lf = c->lf;
     const cu_metrics *m = &lf->metrics;
     char fp[32], lp[32], fs[32], ls[32], pieces[16];
     char prod[32], wait[32], stop[32], eff[32], occ[16], wpct[16], spct[16];
@@ -461,7 +462,7 @@ static int cu_write_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res, 
     if (!inserted && cu_pq_run_params(db->conn, cu_sql_delete_details, 1, sid,
                                       "deleting the session's detail rows", err) != 0)
         return -1;
-    if (cu_copy_details(db, session_id, res, err) != 0) return -1;
+    if (cu_copy_details(db, lf, session_id, res, err) != 0) return -1;
     return cu_write_registry(db, c, machine_id, "ok", NULL, err);
 }
 
@@ -474,7 +475,7 @@ static int cu_write_rejected(cu_db *db, cu_ingest_ctx *c, cu_err *err)
     snprintf(machine_id, sizeof machine_id, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
     return cu_write_registry(db, c, machine_id, "rejete",
-                             db->lf.error ? db->lf.error : "no valid event", err);
+                             c->lf->error ? c->lf->error : "no valid event", err);
 }
 
 /* The transaction proper: 0 and COMMITted, 1 when found unchanged under the lock (nothing
@@ -491,7 +492,7 @@ static int cu_transaction(cu_db *db, cu_ingest_ctx *c, bool force, cu_ingest_res
         return rc == 0 ? 1 : -1;
     }
     if (rc == 0)
-        rc = db->lf.status == CU_STATUS_OK ? cu_write_session(db, c, res, err)
+        rc = c->lf->status == CU_STATUS_OK ? cu_write_session(db, c, res, err)
                                            : cu_write_rejected(db, c, err);
     if (rc == 0) rc = cu_pq_run(db->conn, "COMMIT", "COMMIT", err);
     if (rc != 0 && PQstatus(db->conn) == CONNECTION_OK) {
@@ -524,41 +525,45 @@ static bool cu_relpath_ok(const char *p)
     return true;
 }
 
-int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool force,
-                 cu_ingest_result *res)
-{
-    memset(res, 0, sizeof *res);
-    cu_ingest_ctx c = {.relpath = relpath, .t0 = cu_now_ms()};
-    char *machine = NULL, *type = NULL;
-    int rc = -1;
+/* ---- Preparing a file: no database, no shared state ------------------------------------- */
 
-    if (!cu_db_alive(db)) {
-        res->conn_lost = true;
-        cu_fail(&res->err, "%s: not connected to the database", relpath);
-        goto out;
-    }
-    if (!cu_relpath_ok(relpath)) {
-        cu_fail(&res->err, "%s: not a path relative to the root", relpath);
-        goto out;
-    }
-    size_t plen = strlen(cfg->root) + strlen(relpath) + 2;
-    char *path = cu_xmalloc(plen);
-    snprintf(path, plen, "%s/%s", cfg->root, relpath);
-    struct stat st = {0};
-    int read_rc = cu_read_file(db, path, relpath, &st, &res->err);
-    int read_errno = errno;
-    free(path);
-    if (read_rc != 0) {
-        /* A file that vanished between its event and now leaves no registry row behind. */
-        bool vanished = read_errno == ENOENT;
-        res->io_error = true;
-        if (!vanished) cu_record_error(db, &c, res);
-        goto out;
-    }
-    c.size = (int64_t)db->file.len;
-    c.mtime_us = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
-    res->size = c.size;
-    if (cu_sha256_hex(db->file.data, db->file.len, c.hash, &res->err) != 0) goto out;
+cu_ingest_file *cu_ingest_file_new(void)
+{
+    return cu_xcalloc(1, sizeof(cu_ingest_file));
+}
+
+void cu_ingest_file_free(cu_ingest_file *f)
+{
+    if (!f) return;
+    free(f->relpath);
+    free(f->machine);
+    free(f->type);
+    cu_sb_free(&f->bytes);
+    cu_logfile_free(&f->lf);
+    free(f);
+}
+
+static void cu_parse_prepared(cu_ingest_file *f)
+{
+    cu_logfile_parse_buffer(&f->lf, f->relpath, f->bytes.data ? f->bytes.data : "", f->bytes.len);
+    f->parsed = true;
+}
+
+void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relpath,
+                       const cu_registry *reg, bool force)
+{
+    double t0 = cu_now_ms();
+    free(f->relpath);
+    free(f->machine);
+    free(f->type);
+    f->relpath = cu_xstrdup(relpath);
+    f->machine = f->type = NULL;
+    f->parsed = false;
+    f->read_rc = -1;
+    f->read_errno = 0;
+    f->err.msg[0] = '\0';
+    f->hash[0] = '\0';
+    f->size = f->mtime_us = 0;
 
     /* The machine folder is the path's parent folder, as the parser will see it. */
     const char *slash = strrchr(relpath, '/');
@@ -566,11 +571,68 @@ int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool forc
     while (prev && prev > relpath && prev[-1] != '/')
         prev--;
     char *folder = slash ? cu_xstrndup(prev, (size_t)(slash - prev)) : cu_xstrdup("");
-    cu_config_machine(cfg, folder, &machine, &type);
+    cu_config_machine(cfg, folder, &f->machine, &f->type);
     free(folder);
-    snprintf(res->machine, sizeof res->machine, "%s", machine);
-    c.machine = machine;
-    c.type = type;
+
+    if (!cu_relpath_ok(relpath)) {
+        cu_fail(&f->err, "%s: not a path relative to the root", relpath);
+        goto out;
+    }
+    size_t plen = strlen(cfg->root) + strlen(relpath) + 2;
+    char *path = cu_xmalloc(plen);
+    snprintf(path, plen, "%s/%s", cfg->root, relpath);
+    struct stat st = {0};
+    f->read_rc = cu_read_file(&f->bytes, path, relpath, &st, &f->err);
+    f->read_errno = errno;
+    free(path);
+    if (f->read_rc != 0) goto out;
+    f->size = (int64_t)f->bytes.len;
+    f->mtime_us = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
+    if (cu_sha256_hex(f->bytes.data, f->bytes.len, f->hash, &f->err) != 0) {
+        f->read_rc = -1;
+        goto out;
+    }
+    /* With a registry at hand, parse now unless the content is known to be unchanged; without
+     * one, cu_db_ingest_prepared asks the database first and parses only when needed. */
+    if (reg) {
+        const cu_registry_entry *e = cu_registry_find(reg, relpath);
+        bool same = e && !strcmp(e->empreinte, f->hash) && strcmp(e->statut, "erreur") != 0;
+        if (force || !same) cu_parse_prepared(f);
+    }
+out:
+    f->prep_ms = cu_now_ms() - t0;
+}
+
+/* ---- Ingesting a prepared file ---------------------------------------------------------- */
+
+int cu_db_ingest_prepared(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_result *res)
+{
+    memset(res, 0, sizeof *res);
+    double t0 = cu_now_ms() - f->prep_ms;
+    cu_ingest_ctx c = {.lf = &f->lf,
+                       .relpath = f->relpath,
+                       .machine = f->machine,
+                       .type = f->type,
+                       .size = f->size,
+                       .mtime_us = f->mtime_us,
+                       .t0 = t0};
+    memcpy(c.hash, f->hash, sizeof c.hash);
+    int rc = -1;
+    snprintf(res->machine, sizeof res->machine, "%s", f->machine ? f->machine : "");
+    res->size = f->size;
+
+    if (!cu_db_alive(db)) {
+        res->conn_lost = true;
+        cu_fail(&res->err, "%s: not connected to the database", f->relpath);
+        goto out;
+    }
+    if (f->read_rc != 0) {
+        res->err = f->err;
+        /* A file that vanished between its event and now leaves no registry row behind. */
+        res->io_error = true;
+        if (f->read_errno != ENOENT && cu_relpath_ok(f->relpath)) cu_record_error(db, &c, res);
+        goto out;
+    }
 
     /* The registry check before any parsing or transaction: an unchanged file costs one
      * query. */
@@ -583,9 +645,9 @@ int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool forc
             goto out;
         }
     }
+    if (!f->parsed) cu_parse_prepared(f);
 
-    cu_logfile *lf = &db->lf;
-    cu_logfile_parse_buffer(lf, relpath, db->file.data ? db->file.data : "", db->file.len);
+    const cu_logfile *lf = &f->lf;
     c.folder = lf->folder ? lf->folder : "";
     c.has_date = lf->has_date;
     c.date_days = lf->date_days;
@@ -605,9 +667,9 @@ int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool forc
         res->status = CU_INGEST_OK;
         if (res->replaced[0])
             cu_log_fields(CU_LOG_WARN, "session replaced by another file",
-                          (cu_log_field[]){CU_LF_STR("machine", machine), CU_LF_STR("date", c.date),
-                                           CU_LF_STR("previous", res->replaced),
-                                           CU_LF_STR("path", relpath)},
+                          (cu_log_field[]){
+                              CU_LF_STR("machine", c.machine), CU_LF_STR("date", c.date),
+                              CU_LF_STR("previous", res->replaced), CU_LF_STR("path", c.relpath)},
                           4);
     } else {
         res->status = CU_INGEST_REJECTED;
@@ -621,10 +683,16 @@ db_error:
     cu_record_error(db, &c, res);
 out:
     if (rc != 0) res->status = CU_INGEST_ERROR;
-    res->ms = cu_now_ms() - c.t0;
-    free(machine);
-    free(type);
+    res->ms = cu_now_ms() - t0;
     return rc;
+}
+
+int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool force,
+                 cu_ingest_result *res)
+{
+    if (!db->file) db->file = cu_ingest_file_new();
+    cu_ingest_prepare(db->file, cfg, relpath, NULL, force);
+    return cu_db_ingest_prepared(db, db->file, force, res);
 }
 
 void cu_ingest_log(const char *relpath, const cu_ingest_result *res)
