@@ -481,6 +481,7 @@ static int cu_daemon_turn(cu_daemon *d)
     }
     if (d->db && d->reconcile_wanted && d->root_state == CU_STATE_UP) cu_daemon_reconcile(d);
     cu_daemon_release_settled(d, now);
+    cu_daemon_tally_close(d); /* before sleeping, so an idle daemon still says it is done */
 
     const cu_pending_item *next = d->db ? cu_pending_peek(d->queue, now) : NULL;
     int64_t wake = INT64_MAX;

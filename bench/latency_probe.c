@@ -1,0 +1,129 @@
+/* latency_probe.c — the measuring half of bench/latency: plays a machining centre that
+ * uploads N LOG files one after the other, and for each one measures the time from its
+ * close() to the moment another PostgreSQL connection sees the result committed.
+ *
+ *   latency_probe ROOT FOLDER COUNT LINES QUERY [FIRST_DAY_OFFSET]
+ *
+ * Each file is FOLDER/YYYYMMDD.LOG (a new day each time, so each upload is a new session) with
+ * LINES event lines. QUERY is run with $1 = the file's root-relative path and must return a
+ * row once that file's ingest has committed. Polls every 1 ms (finer polling steals the CPU the ingest needs on a small machine) on its own connection (libpq
+ * environment: PGHOST, PGPORT, ...). Prints one line: n, p50, p95, p99, max, mean in ms.
+ * Built by bench/latency itself (cc ... -lpq); not part of the product. */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A realistic day: pieces every 10 s, a wait every 50 lines, a stop/start pair every 500 and
+ * a job every 250. */
+static size_t make_log(char *buf, size_t cap, const char *day, int lines)
+{
+    size_t n = 0;
+    for (int i = 0; i < lines && n + 128 < cap; i++) {
+        int s = 6 * 3600 + i * 10;
+        const char *ev = "StukUitgevoerd: piece";
+        if (i % 500 == 499)
+            ev = "MachineStop";
+        else if (i % 500 == 0 && i)
+            ev = "MachineStart";
+        else if (i % 250 == 1)
+            ev = "JobProfiel: R:PVC-7012 L:6500,0 C:white";
+        else if (i % 50 == 7)
+            ev = "MachineWait: 4.5 sec";
+        n += (size_t)snprintf(buf + n, cap - n, "%s %02d:%02d:%02d|@%s\r\n", day, s / 3600 % 24,
+                              s / 60 % 60, s % 60, ev);
+    }
+    return n;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 6) {
+        fprintf(stderr, "usage: %s ROOT FOLDER COUNT LINES QUERY [FIRST_DAY_OFFSET]\n", argv[0]);
+        return 2;
+    }
+    const char *root = argv[1], *folder = argv[2], *query = argv[5];
+    int count = atoi(argv[3]), lines = atoi(argv[4]);
+    int offset = argc > 6 ? atoi(argv[6]) : 0;
+    PGconn *c = PQconnectdb("");
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "latency_probe: %s", PQerrorMessage(c));
+        return 1;
+    }
+    PGresult *r = PQprepare(c, "q", query, 1, NULL);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "latency_probe: %s", PQerrorMessage(c));
+        return 1;
+    }
+    PQclear(r);
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/%s", root, folder);
+    mkdir(dir, 0755);
+    size_t cap = (size_t)lines * 128 + 1024;
+    char *buf = malloc(cap);
+    double *lat = calloc((size_t)count, sizeof *lat);
+    for (int i = 0; i < count; i++) {
+        time_t t = 1577836800 + (time_t)(i + offset) * 86400; /* 2020-01-01 + i days */
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        char day[16], rel[4200], path[4300];
+        strftime(day, sizeof day, "%Y%m%d", &tm);
+        snprintf(rel, sizeof rel, "%s/%s.LOG", folder, day);
+        snprintf(path, sizeof path, "%s/%s", root, rel);
+        size_t n = make_log(buf, cap, day, lines);
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0 || write(fd, buf, n) != (ssize_t)n) {
+            perror(path);
+            return 1;
+        }
+        close(fd);
+        double t0 = now_ms(), t1;
+        const char *params[1] = {rel};
+        for (;;) {
+            r = PQexecPrepared(c, "q", 1, params, NULL, NULL, 0);
+            if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+                fprintf(stderr, "latency_probe: %s", PQerrorMessage(c));
+                return 1;
+            }
+            int found = PQntuples(r) > 0;
+            PQclear(r);
+            t1 = now_ms();
+            if (found) break;
+            if (t1 - t0 > 30000) {
+                fprintf(stderr, "latency_probe: %s not visible after 30 s\n", rel);
+                return 1;
+            }
+            usleep(1000);
+        }
+        lat[i] = t1 - t0;
+    }
+    double sum = 0;
+    for (int i = 0; i < count; i++)
+        sum += lat[i];
+    qsort(lat, (size_t)count, sizeof *lat, cmp_double);
+#define PCT(p) lat[(int)((double)(count - 1) * (p) + 0.5)]
+    printf("n=%d p50=%.2f p95=%.2f p99=%.2f max=%.2f mean=%.2f\n", count, PCT(0.50), PCT(0.95),
+           PCT(0.99), lat[count - 1], sum / count);
+    free(buf);
+    free(lat);
+    PQfinish(c);
+    return 0;
+}
