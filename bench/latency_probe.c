@@ -6,8 +6,9 @@
  *
  * Each file is FOLDER/YYYYMMDD.LOG (a new day each time, so each upload is a new session) with
  * LINES event lines. QUERY is run with $1 = the file's root-relative path and must return a
- * row once that file's ingest has committed. Polls every 1 ms (finer polling steals the CPU the ingest needs on a small machine) on its own connection (libpq
- * environment: PGHOST, PGPORT, ...). Prints one line: n, p50, p95, p99, max, mean in ms.
+ * row once that file's ingest has committed. It is polled every 1 ms on the probe's own
+ * connection (libpq environment: PGHOST, PGPORT, ...); finer polling steals the CPU the
+ * ingest needs on a small machine. Prints one line: n, p50, p95, p99, max, mean in ms.
  * Built by bench/latency itself (cc ... -lpq); not part of the product. */
 #define _GNU_SOURCE
 #include <fcntl.h>
