@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # e2e_signals.sh — SIGTERM during a burst exits 0 within 2 s with no half-written file;
-# SIGHUP reloads the configuration (a new machine map applies to new files); a broken
+# SIGHUP reloads the configuration (a new machine map applies to new files, a new root is
+# watched and reconciled); a broken
 # configuration on SIGHUP is reported and the old one kept.
 # Usage: e2e_signals.sh CUWATCH
 . "$(dirname "$0")/e2e_lib.sh"
@@ -22,12 +23,25 @@ ms=$(e2e_wait_sql "SELECT c.nom FROM session_production s JOIN centre_usinage c 
     e2e_fail "the new machine map did not apply"
 echo "SIGHUP: new map applied (file ingested as XRAY in ${ms} ms)"
 
+# SIGHUP with a new root: the old one is dropped, the new one watched and reconciled.
+mkdir "$E2E/root2"
+ROOT=$E2E/root2
+e2e_log_file "N (ALU)/20250701.LOG" 3 20250701
+e2e_config ""
+kill -HUP "$DPID"
+e2e_wait_sql "SELECT total_pieces FROM session_production WHERE fichier_log_source = 'N (ALU)/20250701.LOG'" 3 5000 >/dev/null ||
+    e2e_fail "the new root was not reconciled after SIGHUP"
+e2e_log_file "N (ALU)/20250702.LOG" 2 20250702
+e2e_wait_sql "SELECT total_pieces FROM session_production WHERE fichier_log_source = 'N (ALU)/20250702.LOG'" 2 5000 >/dev/null ||
+    e2e_fail "the new root is not watched after SIGHUP"
+echo "SIGHUP with a new root: watched and reconciled"
+
 # A broken configuration is reported; the old one stays.
 printf 'watch:\n  root: [unclosed\n' >"$CONF"
 kill -HUP "$DPID"
 e2e_wait_log 'configuration not reloaded' 5000 || e2e_fail "bad config not reported"
-e2e_log_file "X (PVC)/20250602.LOG" 2 20250602
-e2e_wait_sql "SELECT c.nom FROM session_production s JOIN centre_usinage c ON c.id = s.centre_usinage_id WHERE s.date_production = '2025-06-02'" XRAY 5000 >/dev/null ||
+e2e_log_file "X (PVC)/20250602.LOG" 2 20250602 # in the new root, with the default map
+e2e_wait_sql "SELECT c.nom FROM session_production s JOIN centre_usinage c ON c.id = s.centre_usinage_id WHERE s.date_production = '2025-06-02'" X 5000 >/dev/null ||
     e2e_fail "the daemon stopped working after a bad reload"
 echo "SIGHUP with a broken file: reported, old configuration kept"
 

@@ -61,6 +61,7 @@ typedef struct cu_daemon {
     int sfd;
     sigset_t old_mask;
     bool stop;
+    bool failed; /* stop with exit status 1 */
 
     cu_iw iw;
     cu_state root_state;
@@ -404,7 +405,7 @@ static void cu_daemon_reload(cu_daemon *d)
         d->settling = cu_pending_new();
         if (cu_daemon_watch_init(d, &err) != 0) {
             cu_log(CU_LOG_ERROR, "%s", err.msg);
-            d->stop = true;
+            d->stop = d->failed = true;
             return;
         }
         d->root_state = CU_STATE_UNKNOWN;
@@ -543,6 +544,7 @@ int cu_daemon_run(cu_config *cfg, const char *config_path, const char *root_over
     }
     while (rc == 0 && !d.stop)
         if (cu_daemon_turn(&d) != 0) rc = 1;
+    if (d.failed) rc = 1;
 
     cu_db_close(d.db);
     cu_iw_free(&d.iw);
