@@ -50,6 +50,7 @@ typedef struct cu_tally {
     size_t seen, queued, ingested, unchanged, rejected, errors;
     int64_t started_ms;
     bool open;
+    cu_log_level level; /* of its lines */
 } cu_tally;
 
 typedef struct cu_daemon {
@@ -81,6 +82,7 @@ typedef struct cu_daemon {
 
     bool reconcile_wanted;
     const char *reconcile_why;
+    bool reconcile_quiet;         /* a routine rescan: its lines go to the debug log */
     int64_t next_timer_reconcile; /* INT64_MAX when watch.reconcile_every is off */
     cu_tally tally;
 } cu_daemon;
@@ -96,6 +98,7 @@ static void cu_daemon_want_reconcile(cu_daemon *d, const char *why)
 {
     if (!d->reconcile_wanted) d->reconcile_why = why;
     d->reconcile_wanted = true;
+    d->reconcile_quiet = false;
 }
 
 static void cu_daemon_schedule_timer(cu_daemon *d)
@@ -127,7 +130,7 @@ static void cu_daemon_on_watch(void *ctx, cu_iw_kind kind, const char *rel)
 
 /* Watches the root; on success a reconciliation follows (the watches exist first, so a file
  * landing during the reconciliation is seen by one or the other). */
-static void cu_daemon_attach(cu_daemon *d)
+static void cu_daemon_attach(cu_daemon *d, const char *why)
 {
     cu_err err;
     if (cu_iw_attach(&d->iw, &err) != 0) {
@@ -140,11 +143,16 @@ static void cu_daemon_attach(cu_daemon *d)
     if (d->root_state == CU_STATE_DOWN) cu_log(CU_LOG_INFO, "root \"%s\" is back", d->cfg->root);
     cu_log_field f[] = {CU_LF_STR("root", d->cfg->root), CU_LF_STR("pattern", d->cfg->pattern),
                         CU_LF_NUM("depth", d->cfg->depth), CU_LF_NUM("folders", d->iw.n_watches)};
-    cu_log_fields(CU_LOG_INFO, "watching", f, 4);
+    /* The rescans of a watch-limited root repeat every few seconds: keep them out of the
+     * info log, which already said once why they happen. */
+    bool routine = d->root_state == CU_STATE_UP && !d->rewalk;
+    cu_log_fields(routine ? CU_LOG_DEBUG : CU_LOG_INFO, "watching", f, 4);
     d->root_state = CU_STATE_UP;
     d->rewalk = false;
     cu_backoff_reset(&d->root_backoff);
-    cu_daemon_want_reconcile(d, "root watched");
+    bool already = d->reconcile_wanted;
+    cu_daemon_want_reconcile(d, why);
+    d->reconcile_quiet = routine && !already;
 }
 
 static void cu_daemon_check_limit(cu_daemon *d)
@@ -237,8 +245,11 @@ static void cu_daemon_reconcile(cu_daemon *d)
     cu_log_field f[] = {CU_LF_STR("reason", d->reconcile_why), CU_LF_NUM("seen", st.seen),
                         CU_LF_NUM("queued", st.queued),
                         CU_LF_NUM("ms", (double)(cu_now_ms() - t0))};
-    cu_log_fields(CU_LOG_INFO, "reconciling", f, 4);
-    d->tally = (cu_tally){.seen = st.seen, .queued = st.queued, .started_ms = t0, .open = true};
+    cu_log_level level = d->reconcile_quiet && st.queued == 0 ? CU_LOG_DEBUG : CU_LOG_INFO;
+    d->reconcile_quiet = false;
+    cu_log_fields(level, "reconciling", f, 4);
+    d->tally = (cu_tally){
+        .seen = st.seen, .queued = st.queued, .started_ms = t0, .open = true, .level = level};
 }
 
 static void cu_daemon_tally_close(cu_daemon *d)
@@ -251,7 +262,7 @@ static void cu_daemon_tally_close(cu_daemon *d)
                         CU_LF_NUM("rejected", t->rejected),
                         CU_LF_NUM("errors", t->errors),
                         CU_LF_NUM("seconds", (double)(cu_now_ms() - t->started_ms) / 1000.0)};
-    cu_log_fields(CU_LOG_INFO, "reconciled", f, 6);
+    cu_log_fields(t->level, "reconciled", f, 6);
     t->open = false;
 }
 
@@ -468,10 +479,11 @@ static int64_t cu_min64(int64_t a, int64_t b)
 static int cu_daemon_turn(cu_daemon *d)
 {
     int64_t now = cu_now_ms();
-    if (d->root_state != CU_STATE_UP && now >= d->root_retry_at) cu_daemon_attach(d);
+    if (d->root_state != CU_STATE_UP && now >= d->root_retry_at)
+        cu_daemon_attach(d, "root watched");
     if (d->root_state == CU_STATE_UP &&
         (d->rewalk || (d->watch_limited && now >= d->limited_rescan_at))) {
-        cu_daemon_attach(d);
+        cu_daemon_attach(d, d->rewalk ? "inotify events were lost" : "watch limit rescan");
         if (d->watch_limited) d->limited_rescan_at = now + CU_LIMITED_RESCAN_MS;
     }
     cu_daemon_check_limit(d);
