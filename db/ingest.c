@@ -288,16 +288,30 @@ static int cu_lock(cu_db *db, const cu_ingest_ctx *c, cu_err *err)
                             params, "locking the file", err);
 }
 
-/* Under the lock: has someone else committed this very content meanwhile? */
+/* Is this very content already recorded (by us earlier, or by another writer meanwhile)?
+ * When it is but the file's size or mtime changed (a `touch`, a copy that kept the bytes),
+ * the registry row takes the new ones, so that reconciliation, which compares size and mtime,
+ * stops re-reading the file; with nothing changed, nothing is written. */
+static const char cu_sql_unchanged[] =
+    "WITH hit AS (SELECT id FROM fichier_log WHERE chemin = $1 AND empreinte = $2"
+    "             AND statut <> 'erreur'),"
+    " touched AS (UPDATE fichier_log f SET taille = $3::bigint,"
+    "               mtime = timestamptz 'epoch' + $4::bigint * interval '1 microsecond'"
+    "             FROM hit WHERE f.id = hit.id AND (f.taille IS DISTINCT FROM $3::bigint"
+    "               OR f.mtime IS DISTINCT FROM"
+    "                  timestamptz 'epoch' + $4::bigint * interval '1 microsecond')"
+    "             RETURNING 1)"
+    " SELECT (SELECT count(*) FROM hit), (SELECT count(*) FROM touched)";
+
 static int cu_unchanged(cu_db *db, const cu_ingest_ctx *c, bool *same, cu_err *err)
 {
-    const char *params[2] = {c->relpath, c->hash};
-    PGresult *r = cu_pq_params(db->conn,
-                               "SELECT 1 FROM fichier_log WHERE chemin = $1 AND empreinte = $2"
-                               " AND statut <> 'erreur'",
-                               2, params, "reading fichier_log", err);
+    char size[24], mtime[24];
+    snprintf(size, sizeof size, "%" PRId64, c->size);
+    snprintf(mtime, sizeof mtime, "%" PRId64, c->mtime_us);
+    const char *params[4] = {c->relpath, c->hash, size, mtime};
+    PGresult *r = cu_pq_params(db->conn, cu_sql_unchanged, 4, params, "reading fichier_log", err);
     if (!r) return -1;
-    *same = PQntuples(r) > 0;
+    *same = strcmp(PQgetvalue(r, 0, 0), "0") != 0;
     PQclear(r);
     return 0;
 }

@@ -43,6 +43,20 @@ snapshot >"$WORK/snap2"
 diff "$WORK/snap1" "$WORK/snap2" >&2 || fail "the second rescan wrote something"
 ok "second rescan writes nothing"
 
+# A touched file (same bytes, new mtime) stays unchanged, and its registry row takes the new
+# mtime, so that reconciliation (size and mtime) stops re-reading it.
+t=$(find "$root" -name '*.LOG' | sort | tail -1)
+trel=${t#"$root"/}
+touch -d '2030-01-02 03:04:05' "$t"
+run_cuwatch "$WORK/rt.out" -c "$cfg" --rescan || { cat "$WORK/rt.out"; fail "rescan of a touched file"; }
+contains "$WORK/rt.out" "unchanged=$nfiles" "touched file is unchanged"
+eq "$(q "SELECT extract(epoch FROM mtime)::bigint FROM fichier_log WHERE chemin = '$trel'")" \
+    "$(stat -c %Y "$t")" "registry takes the new mtime"
+grep -v -e '^f|' -e '^xact|' "$WORK/snap1" >"$WORK/snap1.details"
+snapshot | grep -v -e '^f|' -e '^xact|' >"$WORK/snapt.details"
+diff "$WORK/snap1.details" "$WORK/snapt.details" >&2 || fail "a touched file changed a session"
+ok "touched file: registry mtime refreshed, sessions untouched"
+
 # A grown file: more lines appended (a later upload of the same day).
 f=$(find "$root" -name '*.LOG' | sort | head -1)
 rel=${f#"$root"/}
