@@ -1,9 +1,9 @@
 /* cmd_db.c — the one-shot database commands of SPEC §5: --rescan [--force], --migrate, --check.
  *
  * --rescan walks the root for files matching the pattern exactly `depth` folders down
- * (regular files only; symlinks are never followed), ingests each through db/ (which skips
- * unchanged content by its hash), logs one line per file and a summary, and shows progress
- * when stderr is a terminal. A lost connection is retried once; if the database stays away
+ * (watcher/scan.c: regular files only; symlinks are never followed), ingests each through db/
+ * (which skips unchanged content by its hash), logs one line per file and a summary, and shows
+ * progress when stderr is a terminal. A lost connection is retried once; if the database stays away
  * the rescan stops and exits 3.
  *
  * The database does most of the work of an ingest (the COPY of the detail rows), so while it
@@ -13,7 +13,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <fnmatch.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +24,7 @@
 #include "commands.h"
 #include "db.h"
 #include "log.h"
+#include "scan.h"
 #include "strbuf.h"
 
 /* ---- Walking the root ------------------------------------------------------------------ */
@@ -55,61 +55,36 @@ static int cu_cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Collects relpaths of matching files `left` levels below dirfd. Unreadable subfolders are
- * logged and counted as errors; the walk goes on. */
-static void cu_walk(int dirfd, const char *rel, int left, const cu_config *cfg, cu_paths *out,
-                    int *errors)
+/* The walk is the daemon's (watcher/scan.c), so --rescan and the daemon agree on which files
+ * are LOG files. A machine folder that cannot be listed is an error of the rescan. */
+typedef struct cu_listing {
+    cu_paths *paths;
+    int *errors;
+} cu_listing;
+
+static void cu_list_file(void *ctx, const char *rel, const struct stat *st)
 {
-    DIR *d = fdopendir(dirfd);
-    if (!d) {
-        cu_log(CU_LOG_ERROR, "%s: could not list: %s", *rel ? rel : cfg->root, strerror(errno));
-        close(dirfd);
-        (*errors)++;
-        return;
-    }
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
-        struct stat st;
-        char *child = *rel ? NULL : cu_xstrdup(e->d_name);
-        if (!child) {
-            size_t n = strlen(rel) + strlen(e->d_name) + 2;
-            child = cu_xmalloc(n);
-            snprintf(child, n, "%s/%s", rel, e->d_name);
-        }
-        if (fstatat(dirfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-            free(child);
-            continue; /* vanished meanwhile */
-        }
-        if (left > 0 && S_ISDIR(st.st_mode)) {
-            int fd = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            if (fd < 0) {
-                cu_log(CU_LOG_ERROR, "%s: could not open folder: %s", child, strerror(errno));
-                (*errors)++;
-            } else {
-                cu_walk(fd, child, left - 1, cfg, out, errors);
-            }
-            free(child);
-        } else if (left == 0 && S_ISREG(st.st_mode) &&
-                   fnmatch(cfg->pattern, e->d_name, FNM_PERIOD) == 0) {
-            cu_paths_add(out, child);
-        } else {
-            cu_log(CU_LOG_DEBUG, "%s: ignored (not a matching file %d folder(s) down)", child,
-                   cfg->depth);
-            free(child);
-        }
-    }
-    closedir(d);
+    (void)st;
+    cu_paths_add(((cu_listing *)ctx)->paths, cu_xstrdup(rel));
+}
+
+static void cu_list_error(void *ctx, const char *rel, const char *msg)
+{
+    (void)rel;
+    cu_log(CU_LOG_ERROR, "%s", msg);
+    (*((cu_listing *)ctx)->errors)++;
 }
 
 static int cu_list_root(const cu_config *cfg, cu_paths *out, int *errors)
 {
-    int fd = open(cfg->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) {
-        cu_log(CU_LOG_ERROR, "root %s: %s", cfg->root, strerror(errno));
+    cu_listing l = {out, errors};
+    cu_scan_rules rules = {.pattern = cfg->pattern, .depth = cfg->depth};
+    cu_scan_visitor v = {.on_file = cu_list_file, .on_error = cu_list_error, .ctx = &l};
+    cu_err err;
+    if (cu_scan_walk(cfg->root, "", 0, &rules, &v, &err) != 0) {
+        cu_log(CU_LOG_ERROR, "root %s: %s", cfg->root, err.msg);
         return -1;
     }
-    cu_walk(fd, "", cfg->depth, cfg, out, errors);
     qsort(out->v, out->n, sizeof *out->v, cu_cmp_str);
     return 0;
 }

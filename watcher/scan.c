@@ -95,8 +95,12 @@ static int cu_scan_dir(const char *root, cu_sb *rel, int level, const cu_scan_ru
         if (fstatat(dirfd(d), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) continue; /* gone */
         if (S_ISDIR(st.st_mode) && level < rules->depth) {
             cu_err sub;
-            if (cu_scan_dir(root, rel, level + 1, rules, v, &sub) != 0)
-                cu_log(CU_LOG_WARN, "%s", sub.msg);
+            if (cu_scan_dir(root, rel, level + 1, rules, v, &sub) != 0) {
+                if (v->on_error)
+                    v->on_error(v->ctx, rel->data, sub.msg);
+                else
+                    cu_log(CU_LOG_WARN, "%s", sub.msg);
+            }
             continue;
         }
         const char *why = NULL;

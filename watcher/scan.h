@@ -38,6 +38,9 @@ typedef struct cu_scan_visitor {
     int (*on_dir)(void *ctx, const char *rel, int level);
     /* Called for each matching regular file. May be NULL. */
     void (*on_file)(void *ctx, const char *rel, const struct stat *st);
+    /* Called for a sub-folder that cannot be listed, with the message; the walk goes on.
+     * May be NULL: the message is then logged as a warning. */
+    void (*on_error)(void *ctx, const char *rel, const char *msg);
     void *ctx;
 } cu_scan_visitor;
 
