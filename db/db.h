@@ -81,12 +81,14 @@ typedef struct cu_ingest_result {
     char machine[256];
     char date[16]; /* "YYYY-MM-DD", "" when unknown */
     uint32_t lines, events, pieces, rejected_lines;
-    int32_t occupation_cpct; /* occupation in hundredths of a percent */
-    uint64_t rows;           /* detail rows written (pieces, jobs, waits, stops) */
-    int64_t size;            /* bytes read */
-    double ms;               /* wall-clock time of the whole ingest */
-    char replaced[1024];     /* another file whose session this one replaced, else "" */
-    cu_err err;              /* ERROR: the message; REJECTED: the reason */
+    int32_t occupation_cpct;    /* occupation in hundredths of a percent */
+    uint64_t rows;              /* detail rows written (pieces, jobs, waits, stops) */
+    int64_t size;               /* bytes read */
+    double ms;                  /* wall-clock time of the whole ingest */
+    char replaced[1024];        /* another file whose session this one replaced, else "" */
+    uint32_t first_reject_line; /* the first rejected line (0: none), for the warning */
+    char first_reject[512];     /* its reason */
+    cu_err err;                 /* ERROR: the message; REJECTED: the reason */
 } cu_ingest_result;
 
 /* Ingests cfg->root/relpath (relpath relative to the root, as stored in fichier_log.chemin).
@@ -98,7 +100,9 @@ int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool forc
                  cu_ingest_result *res);
 
 /* The per-file log line: path, machine, date, pieces, occupation, rejected, ms, status;
- * info for ok/rejete, debug for unchanged, error (with the message) for errors. */
+ * info for ok/rejete, debug for unchanged, error (with the message) for errors. A file with
+ * rejected lines also gets one warning naming the first, "PATH:LINE: reason" (all of them
+ * are in ligne_rejetee). */
 void cu_ingest_log(const char *relpath, const cu_ingest_result *res);
 
 /* ---- Registry (fichier_log) for reconciliation ----------------------------------------- */

@@ -671,6 +671,9 @@ int cu_db_ingest_prepared(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_re
     res->events = lf->events;
     res->pieces = (uint32_t)lf->n_pieces;
     res->rejected_lines = lf->rejected_lines;
+    res->first_reject_line = lf->n_rejects ? lf->rejects[0].line : 0;
+    snprintf(res->first_reject, sizeof res->first_reject, "%s",
+             lf->n_rejects ? lf->rejects[0].reason : "");
     res->occupation_cpct = lf->metrics.occupation_cpct;
 
     int tx = cu_transaction(db, &c, force, res);
@@ -731,4 +734,12 @@ void cu_ingest_log(const char *relpath, const cu_ingest_result *res)
     if (res->status == CU_INGEST_ERROR || res->status == CU_INGEST_REJECTED)
         f[n++] = CU_LF_STR("error", res->err.msg);
     cu_log_fields(level, res->status == CU_INGEST_ERROR ? "ingest failed" : "ingested", f, n);
+    if ((res->status == CU_INGEST_OK || res->status == CU_INGEST_REJECTED) &&
+        res->first_reject_line > 0) {
+        char count[24];
+        snprintf(count, sizeof count, "%" PRIu32, res->rejected_lines);
+        cu_log(CU_LOG_WARN, "%s:%" PRIu32 ": %s (%s rejected line%s in all, in ligne_rejetee)",
+               relpath, res->first_reject_line, res->first_reject, count,
+               res->rejected_lines == 1 ? "" : "s");
+    }
 }

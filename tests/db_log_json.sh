@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # db_log_json — `log.format: json` (SPEC §4, for log collectors): every line cuwatch writes
 # on stderr during a rescan is one JSON object; the per-file lines carry path, machine, date,
-# pieces, occupation, rejected lines and milliseconds as fields, and the summary its counts.
+# pieces, occupation, rejected lines and milliseconds as fields, a warning names the first
+# rejected line as PATH:LINE: reason, and the summary gives its counts.
 set -euo pipefail
 . "$(dirname "$0")/db_lib.sh"
 
@@ -36,6 +37,8 @@ for k, v in want.items():
     assert dem.get(k) == v, f"DEM12 {k}: {dem.get(k)!r} != {v!r}"
 assert abs(float(dem["occupation"]) - 71.55) < 1e-9, dem
 assert isinstance(dem["ms"], (int, float)) and dem["ms"] >= 0, dem
+warn = [o for o in objs if o["level"] == "warn" and o["msg"].startswith("DEM12 (PVC)/20250528.LOG:17: ")]
+assert warn, "no warning naming the first rejected line as PATH:LINE: reason"
 su = files.get("SU12 (HYBRIDE)/20250601.LOG")
 assert su and su["status"] == "rejete", su
 summary = [o for o in objs if "ingested" in o and "unchanged" in o]
