@@ -124,7 +124,7 @@ static void cu_logfile_json(cu_sb *out, const cu_logfile *lf)
 
 int cu_cmd_parse(int nfiles, char **files)
 {
-    cu_logfile lf = {0};
+    cu_logfile lf = {.skip_piece_details = true}; /* the output has no details */
     cu_sb out = {0};
     int rc = CU_EXIT_OK;
     for (int i = 0; i < nfiles; i++) {

@@ -104,6 +104,10 @@ typedef struct cu_logfile {
 
     cu_metrics metrics;
 
+    /* Set by the caller before parsing: pieces' details are not kept (each is ""). --parse,
+     * which prints no details, sets it; the database layer does not. */
+    bool skip_piece_details;
+
     struct cu_logfile_priv *priv; /* buffers reused across parses */
 } cu_logfile;
 

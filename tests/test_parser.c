@@ -467,6 +467,23 @@ static void test_reject_limit(void **state)
     assert_int_equal(lf.rejects[999].line, 1000);
 }
 
+static void test_skip_piece_details(void **state)
+{
+    (void)state;
+    static const char text[] = "20250528 06:00:00|@StukUitgevoerd: caf\xE9\n"
+                               "20250528 06:10:00|@MachineWait: 60\n"
+                               "20250528 07:00:00|@StukUitgevoerd: 2\n";
+    parse_dem(text);
+    cu_metrics kept = lf.metrics;
+    assert_string_equal(lf.pieces[0].details, "caf\xC3\xA9");
+    lf.skip_piece_details = true;
+    parse_dem(text);
+    assert_int_equal(lf.n_pieces, 2);
+    assert_string_equal(lf.pieces[0].details, "");
+    assert_string_equal(lf.pieces[1].details, "");
+    assert_memory_equal(&lf.metrics, &kept, sizeof kept);
+}
+
 static void test_format_ts(void **state)
 {
     (void)state;
@@ -511,6 +528,7 @@ int main(void)
         cmocka_unit_test_teardown(test_file_name_not_a_date, teardown),
         cmocka_unit_test_teardown(test_single_piece_means_no_production, teardown),
         cmocka_unit_test_teardown(test_reject_limit, teardown),
+        cmocka_unit_test_teardown(test_skip_piece_details, teardown),
         cmocka_unit_test_teardown(test_format_ts, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
