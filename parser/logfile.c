@@ -283,6 +283,17 @@ static const char *cu_parse_job(cu_logfile *lf, const char *s, size_t n, int64_t
     return NULL;
 }
 
+/* At most max bytes of s, not cutting a UTF-8 sequence in two, so that a quoted excerpt in a
+ * reason stays valid UTF-8 whenever the line was. */
+static size_t cu_excerpt_len(const char *s, size_t n, size_t max)
+{
+    if (n <= max) return n;
+    size_t k = max;
+    while (k > 0 && ((unsigned char)s[k] & 0xC0) == 0x80)
+        k--;
+    return k;
+}
+
 /* [A-Za-z0-9_], the characters of an event name; a table because this runs on every line. */
 static const bool cu_name_char[256] = {
     ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
@@ -364,7 +375,7 @@ static void cu_parse_line(cu_logfile *lf, const char *s, size_t n, size_t full, 
         if (why) {
             if (det_n > 0 && !cut)
                 cu_add_reject(lf, orig, orig_n, lineno, "%s: \"%.*s\"", why,
-                              (int)(det_n > 64 ? 64 : det_n), det);
+                              (int)cu_excerpt_len(det, det_n, 64), det);
             else
                 cu_add_reject(lf, orig, orig_n, lineno, "%s", why);
             return;

@@ -122,6 +122,14 @@ static void test_wait_invalid(void **state)
     }
     wait_of("-5 sec");
     assert_non_null(strstr(lf.rejects[0].reason, "negative"));
+    /* The quoted excerpt of a long UTF-8 detail is cut on a character boundary. */
+    wait_of("x\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+            "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+            "\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9\xC3\xA9"
+            "\xC3\xA9\xC3\xA9\xC3\xA9 x");
+    assert_int_equal(lf.rejected_lines, 1);
+    assert_null(strstr(lf.rejects[0].reason, "\xC3\x83")); /* no mojibake of é */
+    assert_non_null(strstr(lf.rejects[0].reason, "\xC3\xA9\xC3\xA9\""));
 }
 
 /* ---- jobs ----------------------------------------------------------------------------- */
