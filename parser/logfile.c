@@ -21,6 +21,7 @@
 #include "text.h"
 
 #define CU_READ_CHUNK (256 * 1024)
+#define CU_WAIT_MAX_S INT64_C(366 * 86400)
 
 /* Growth of the record arrays; they are kept across files (see logfile.h). */
 #define CU_GROW(arr, n, cap)                                                                       \
@@ -204,7 +205,9 @@ static const char *cu_parse_wait(const char *s, size_t n, int64_t *us)
         mult = 1000;
     else
         return "MachineWait with an unknown unit or trailing text";
-    /* nanos × mult / 1e9, rounded half up; fits: nanos < 1e9, mult ≤ 6e7 → < 6e16. */
+    /* A wait longer than CU_WAIT_MAX_S is no machine's; refusing it also keeps every sum
+     * below exact in 64 bits. nanos × mult / 1e9 is rounded half up (< 6e16, fits). */
+    if (ip > CU_WAIT_MAX_S * CU_US_PER_S / mult) return "MachineWait longer than a year";
     *us = ip * mult + (nanos * mult + 500000000) / 1000000000;
     return NULL;
 }

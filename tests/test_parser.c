@@ -109,12 +109,15 @@ static void test_wait_units(void **state)
     assert_int_equal(wait_of("3 seconds"), 3000000);
     assert_int_equal(wait_of("0"), 0);
     assert_int_equal(wait_of("0,0000005 sec"), 1); /* rounded to the microsecond */
+    assert_int_equal(wait_of("527040 min"), INT64_C(366) * 86400 * 1000000); /* the longest */
 }
 
 static void test_wait_invalid(void **state)
 {
     (void)state;
-    const char *bad[] = {"-5 sec", "abc", "", "12 parsecs", "1.2.3", "sec", "5 sec extra"};
+    const char *bad[] = {
+        "-5 sec",           "abc",       "", "12 parsecs", "1.2.3", "sec", "5 sec extra",
+        "999999999999 min", "527041 min"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         assert_int_equal(wait_of(bad[i]), -1);
         assert_int_equal(lf.rejected_lines, 1);
