@@ -11,9 +11,21 @@
 #include "logfile.h"
 #include "strbuf.h"
 
-/* Exact seconds from µs: "10800", "372.5", "0.000001". */
-static void cu_put_seconds(cu_sb *out, int64_t us)
+static void cu_put_key(cu_sb *out, const char *key)
 {
+    cu_sb_printf(out, ",\"%s\":", key);
+}
+
+static void cu_put_str(cu_sb *out, const char *key, const char *s)
+{
+    cu_put_key(out, key);
+    cu_json_cstr(out, s);
+}
+
+/* Exact seconds from µs: "10800", "372.5", "0.000001". */
+static void cu_put_seconds(cu_sb *out, const char *key, int64_t us)
+{
+    cu_put_key(out, key);
     if (us < 0) {
         cu_sb_putc(out, '-');
         us = -us;
@@ -30,8 +42,9 @@ static void cu_put_seconds(cu_sb *out, int64_t us)
     }
 }
 
-static void cu_put_cpct(cu_sb *out, int32_t cpct)
+static void cu_put_cpct(cu_sb *out, const char *key, int32_t cpct)
 {
+    cu_put_key(out, key);
     if (cpct % 100 == 0)
         cu_sb_printf(out, "%d", cpct / 100);
     else if (cpct % 10 == 0)
@@ -40,20 +53,16 @@ static void cu_put_cpct(cu_sb *out, int32_t cpct)
         cu_sb_printf(out, "%d.%02d", cpct / 100, cpct % 100);
 }
 
-static void cu_put_ts(cu_sb *out, bool has, int64_t us)
+static void cu_put_ts(cu_sb *out, const char *key, bool has, int64_t us)
 {
     char buf[32];
+    cu_put_key(out, key);
     if (!has) {
         cu_sb_puts(out, "null");
         return;
     }
     cu_format_ts(buf, us, 'T');
     cu_json_cstr(out, buf);
-}
-
-static void cu_put_key(cu_sb *out, const char *key)
-{
-    cu_sb_printf(out, ",\"%s\":", key);
 }
 
 static void cu_put_u32(cu_sb *out, const char *key, uint32_t v)
@@ -66,23 +75,14 @@ static void cu_logfile_json(cu_sb *out, const cu_logfile *lf)
 {
     const cu_metrics *m = &lf->metrics;
     cu_sb_puts(out, "{\"path\":");
-    cu_json_cstr(out, lf->path);
-    cu_put_key(out, "machine");
-    cu_json_cstr(out, lf->machine);
-    cu_put_key(out, "type");
-    cu_json_cstr(out, lf->type);
-    cu_put_key(out, "date_production");
-    if (lf->has_date) {
-        char d[16];
-        cu_format_date(d, lf->date_days);
-        cu_json_cstr(out, d);
-    } else {
-        cu_sb_puts(out, "null");
-    }
-    cu_put_key(out, "status");
-    cu_json_cstr(out, lf->status == CU_STATUS_OK ? "ok" : "rejete");
-    cu_put_key(out, "error");
-    cu_json_cstr(out, lf->error);
+    cu_json_cstr(out, lf->path); /* the first key, without the comma of cu_put_key */
+    cu_put_str(out, "machine", lf->machine);
+    cu_put_str(out, "type", lf->type);
+    char date[16];
+    if (lf->has_date) cu_format_date(date, lf->date_days);
+    cu_put_str(out, "date_production", lf->has_date ? date : NULL);
+    cu_put_str(out, "status", lf->status == CU_STATUS_OK ? "ok" : "rejete");
+    cu_put_str(out, "error", lf->error);
     cu_put_u32(out, "lines", lf->lines);
     cu_put_u32(out, "events", lf->events);
     cu_put_u32(out, "unknown_events", lf->unknown_events);
@@ -91,28 +91,17 @@ static void cu_logfile_json(cu_sb *out, const cu_logfile *lf)
     cu_put_u32(out, "jobs", (uint32_t)lf->n_jobs);
     cu_put_u32(out, "waits", (uint32_t)lf->n_waits);
     cu_put_u32(out, "stops", (uint32_t)lf->n_stops);
-    cu_put_key(out, "first_piece");
-    cu_put_ts(out, lf->has_first_piece, lf->first_piece);
-    cu_put_key(out, "last_piece");
-    cu_put_ts(out, lf->has_last_piece, lf->last_piece);
-    cu_put_key(out, "first_machine_start");
-    cu_put_ts(out, lf->has_first_start, lf->first_start);
-    cu_put_key(out, "last_machine_stop");
-    cu_put_ts(out, lf->has_last_stop, lf->last_stop);
-    cu_put_key(out, "production_s");
-    cu_put_seconds(out, m->production_us);
-    cu_put_key(out, "wait_s");
-    cu_put_seconds(out, m->wait_us);
-    cu_put_key(out, "stop_s");
-    cu_put_seconds(out, m->stop_us);
-    cu_put_key(out, "effective_s");
-    cu_put_seconds(out, m->effective_us);
-    cu_put_key(out, "occupation_pct");
-    cu_put_cpct(out, m->occupation_cpct);
-    cu_put_key(out, "wait_pct");
-    cu_put_cpct(out, m->wait_cpct);
-    cu_put_key(out, "stop_pct");
-    cu_put_cpct(out, m->stop_cpct);
+    cu_put_ts(out, "first_piece", lf->has_first_piece, lf->first_piece);
+    cu_put_ts(out, "last_piece", lf->has_last_piece, lf->last_piece);
+    cu_put_ts(out, "first_machine_start", lf->has_first_start, lf->first_start);
+    cu_put_ts(out, "last_machine_stop", lf->has_last_stop, lf->last_stop);
+    cu_put_seconds(out, "production_s", m->production_us);
+    cu_put_seconds(out, "wait_s", m->wait_us);
+    cu_put_seconds(out, "stop_s", m->stop_us);
+    cu_put_seconds(out, "effective_s", m->effective_us);
+    cu_put_cpct(out, "occupation_pct", m->occupation_cpct);
+    cu_put_cpct(out, "wait_pct", m->wait_cpct);
+    cu_put_cpct(out, "stop_pct", m->stop_cpct);
     cu_sb_puts(out, ",\"rejects\":[");
     for (size_t i = 0; i < lf->n_rejects; i++) {
         cu_sb_printf(out, "%s{\"line\":%" PRIu32 ",\"reason\":", i ? "," : "", lf->rejects[i].line);
