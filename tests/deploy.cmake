@@ -1,5 +1,5 @@
 # Deployment tests (deploy/): what an operator installs and runs, checked without a container
-# engine (none runs on the build machines; see deploy/README-ops.md, "Testing notes").
+# engine (none runs on the build machines; see README.md, "Deployment tests").
 #   unit  static checks: the unit verifies, compose.yaml and the Dockerfile say what they must,
 #         cmake --install lays the files out
 #   db    the installed binary's --migrate and --check against a throw-away PostgreSQL

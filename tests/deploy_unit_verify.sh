@@ -28,7 +28,7 @@ fi
 
 missing=()
 for d in 'ExecReload=/bin/kill -HUP $MAINPID' 'Restart=on-failure' 'RestartSec=5s' \
-    'DynamicUser=yes' 'ReadOnlyPaths=/home/vsftpd' 'ProtectSystem=strict' \
+    'DynamicUser=yes' 'ReadOnlyPaths=-/home/vsftpd' 'ProtectSystem=strict' \
     'ProtectHome=read-only' 'NoNewPrivileges=yes' 'PrivateTmp=yes' 'PrivateDevices=yes' \
     'ProtectKernelTunables=yes' 'ProtectKernelModules=yes' 'ProtectControlGroups=yes' \
     'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' 'SystemCallFilter=@system-service' \
