@@ -547,7 +547,9 @@ int cu_config_load(cu_config *cfg, const char *path, cu_err *err)
         if (env && *env) {
             path = env;
             origin = " (from $CUWATCH_CONFIG)";
-        } else if (stat(CU_CONFIG_DEFAULT_PATH, &st) == 0) {
+        } else if (stat(CU_CONFIG_DEFAULT_PATH, &st) == 0 || errno != ENOENT) {
+            /* Present, or there but unreadable (EACCES...): read it and report what is
+             * wrong, rather than silently running on defaults. */
             path = CU_CONFIG_DEFAULT_PATH;
         } else {
             return 0; /* no file anywhere: defaults */
@@ -653,7 +655,7 @@ int cu_config_conn_params(const cu_config *cfg, cu_conn_params *out, cu_err *err
     /* dbname first: with expand_dbname libpq expands it in place, and later entries (the
      * password from password_file) override what the conninfo string said. */
     const char *db_pass = NULL;
-    if (cfg->conninfo) {
+    if (cfg->conninfo && *cfg->conninfo) { /* "" is unset: DB_* and PG* apply */
         cu_conn_add(out, "dbname", cu_xstrdup(cfg->conninfo));
     } else {
         static const struct {

@@ -84,6 +84,42 @@ static void cu_db_notice(void *arg, const char *message)
     cu_log(CU_LOG_DEBUG, "postgresql: %s", buf);
 }
 
+/* Whether database.conninfo (when set) parses; checked before connecting because libpq's
+ * parse errors quote the whole string, which may hold a password. */
+static bool cu_conninfo_valid(const cu_config *cfg)
+{
+    if (!cfg->conninfo || !*cfg->conninfo) return true;
+    char *errmsg = NULL;
+    PQconninfoOption *opts = PQconninfoParse(cfg->conninfo, &errmsg);
+    PQfreemem(errmsg);
+    if (!opts) return false;
+    PQconninfoFree(opts);
+    return true;
+}
+
+/* Masks every password cuwatch was given (password_file, DB_PASS, or inside conninfo) in a
+ * libpq message, whatever libpq chose to quote: SPEC §6, no password in any message. */
+static void cu_mask(char *msg, const char *secret)
+{
+    size_t n = secret ? strlen(secret) : 0;
+    if (n == 0) return;
+    for (char *at = strstr(msg, secret); at; at = strstr(at + n, secret))
+        memset(at, '*', n);
+}
+
+static void cu_redact_password(char *msg, const cu_config *cfg, const char **keywords,
+                               const char **values)
+{
+    for (int i = 0; keywords[i]; i++)
+        if (strcmp(keywords[i], "password") == 0) cu_mask(msg, values[i]);
+    if (cfg->conninfo && *cfg->conninfo) {
+        PQconninfoOption *opts = PQconninfoParse(cfg->conninfo, NULL);
+        for (PQconninfoOption *o = opts; o && o->keyword; o++)
+            if (strcmp(o->keyword, "password") == 0) cu_mask(msg, o->val);
+        PQconninfoFree(opts);
+    }
+}
+
 cu_db *cu_db_connect(const cu_config *cfg, cu_db_conn_error *why, cu_err *err)
 {
     cu_db_conn_error dummy;
@@ -103,10 +139,17 @@ cu_db *cu_db_connect(const cu_config *cfg, cu_db_conn_error *why, cu_err *err)
         kw[n] = p.keywords[i];
         val[n] = p.values[i];
     }
-    kw[n] = "fallback_application_name", val[n++] = "cuwatch";
     kw[n] = "client_encoding", val[n++] = "UTF8";
-    PGconn *conn = PQconnectdbParams(kw, val, 1);
     cu_db *db = NULL;
+    PGconn *conn = NULL;
+    if (!cu_conninfo_valid(cfg)) {
+        /* libpq's own message quotes the string, password included: say it without it. */
+        *why = CU_DB_CONN_CONFIG;
+        cu_fail(err, "invalid database connection parameters: database.conninfo is not a libpq "
+                     "keyword=value string or postgresql:// URI");
+        goto out;
+    }
+    conn = PQconnectdbParams(kw, val, 1);
     if (!conn) {
         *why = CU_DB_CONN_UNREACHABLE;
         cu_fail(err, "database unreachable: out of memory");
@@ -114,6 +157,7 @@ cu_db *cu_db_connect(const cu_config *cfg, cu_db_conn_error *why, cu_err *err)
         char msg[768];
         snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
         cu_trim_nl(msg);
+        cu_redact_password(msg, cfg, p.keywords, p.values);
         PGPing ping = PQpingParams(kw, val, 1);
         if (ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT) {
             *why = CU_DB_CONN_UNREACHABLE;
@@ -131,6 +175,7 @@ cu_db *cu_db_connect(const cu_config *cfg, cu_db_conn_error *why, cu_err *err)
         db = cu_xcalloc(1, sizeof *db);
         db->conn = conn;
     }
+out:
     free(kw);
     free(val);
     cu_config_conn_free(&p);

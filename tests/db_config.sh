@@ -105,6 +105,15 @@ expect 2 rescan_nopwfile -c "$WORK/nopwfile.yaml" --rescan
 contains "$WORK/rescan_nopwfile.out" "no-such-password-file" "missing password file named"
 ok "bad configuration: exit 2 with file:line:column"
 
+# a conninfo that libpq cannot parse: libpq's own message would quote it, password included
+conf "$WORK/badconninfo.yaml" "postgresql://postgres:$PW@[::1/db"
+expect 2 check_badconninfo -c "$WORK/badconninfo.yaml" --check
+contains "$WORK/check_badconninfo.out" "database.conninfo is not a libpq" "invalid conninfo reason"
+expect 2 rescan_badconninfo -c "$WORK/badconninfo.yaml" --rescan
+conf "$WORK/badconninfo2.yaml" "host=$PGHOST password=$PW trailing"
+expect 2 migrate_badconninfo -c "$WORK/badconninfo2.yaml" --migrate
+ok "invalid conninfo: exit 2, without quoting it"
+
 # a missing root: --check fails with 1, --rescan too
 conf "$WORK/noroot.yaml" "$conn" "$WORK/pw" "$WORK/no-root"
 expect 1 check_noroot -c "$WORK/noroot.yaml" --check
