@@ -141,19 +141,24 @@ static int cu_copy_send(PGconn *conn, const char *sql, const cu_sb *sb, const ch
 static int cu_read_file(cu_sb *buf, const char *path, const char *relpath, struct stat *st,
                         cu_err *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    /* O_NONBLOCK: a FIFO put in the file's place since the scan must not hang the open. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) {
         int e = errno;
         cu_fail(err, "%s: could not open: %s", relpath, strerror(e));
         errno = e;
         return -1;
     }
-    if (fstat(fd, st) != 0 || !S_ISREG(st->st_mode)) {
+    if (fstat(fd, st) != 0) {
         int e = errno;
         close(fd);
-        return cu_fail(err, "%s: %s", relpath,
-                       S_ISREG(st->st_mode) ? strerror(e) : "not a regular file");
+        return cu_fail(err, "%s: could not stat: %s", relpath, strerror(e));
     }
+    if (!S_ISREG(st->st_mode)) {
+        close(fd);
+        return cu_fail(err, "%s: not a regular file", relpath);
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     cu_sb_reset(buf);
     cu_sb_reserve(buf, (size_t)st->st_size + 1);
     for (;;) {
@@ -200,6 +205,7 @@ typedef struct cu_ingest_ctx {
     char hash[65];
     int64_t size, mtime_us;
     double t0;
+    const char *reject; /* why the file is recorded rejete (no valid event, out of range) */
 } cu_ingest_ctx;
 
 static const char cu_sql_session[] =
@@ -488,8 +494,25 @@ static int cu_write_rejected(cu_db *db, cu_ingest_ctx *c, cu_err *err)
     char machine_id[24];
     snprintf(machine_id, sizeof machine_id, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
-    return cu_write_registry(db, c, machine_id, "rejete",
-                             c->lf->error ? c->lf->error : "no valid event", err);
+    return cu_write_registry(db, c, machine_id, "rejete", c->reject, err);
+}
+
+/* The schema's columns bound what a session can hold: hours are DECIMAL(10,4) (under a
+ * million hours) and duree_secondes an INTEGER. Timestamps that far apart are a machine's
+ * clock gone wrong, not production: the file is data that cannot be stored, recorded rejete
+ * with the reason, rather than a database error retried at every reconciliation. */
+static const char *cu_out_of_range(const cu_logfile *lf)
+{
+    const int64_t max_hours_us = INT64_C(999999) * 3600 * CU_US_PER_S;
+    if (lf->metrics.production_us > max_hours_us)
+        return "timestamps too far apart: the production window exceeds 999,999 hours";
+    const cu_period *sets[2] = {lf->waits, lf->stops};
+    size_t counts[2] = {lf->n_waits, lf->n_stops};
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < counts[k]; i++)
+            if (cu_db_round_seconds(sets[k][i].end - sets[k][i].start) > INT32_MAX)
+                return "timestamps too far apart: a wait or stop exceeds 68 years";
+    return NULL;
 }
 
 /* The transaction proper: 0 and COMMITted, 1 when found unchanged under the lock (nothing
@@ -502,12 +525,11 @@ static int cu_transaction(cu_db *db, cu_ingest_ctx *c, bool force, cu_ingest_res
     int rc = cu_lock(db, c, err);
     if (rc == 0 && !force) rc = cu_unchanged(db, c, &same, err);
     if (rc == 0 && same) {
-        rc = cu_pq_run(db->conn, "ROLLBACK", "ROLLBACK", err);
+        /* Nothing to write but the size and mtime cu_unchanged may have refreshed. */
+        rc = cu_pq_run(db->conn, "COMMIT", "COMMIT", err);
         return rc == 0 ? 1 : -1;
     }
-    if (rc == 0)
-        rc = c->lf->status == CU_STATUS_OK ? cu_write_session(db, c, res, err)
-                                           : cu_write_rejected(db, c, err);
+    if (rc == 0) rc = c->reject ? cu_write_rejected(db, c, err) : cu_write_session(db, c, res, err);
     if (rc == 0) rc = cu_pq_run(db->conn, "COMMIT", "COMMIT", err);
     if (rc != 0 && PQstatus(db->conn) == CONNECTION_OK) {
         cu_err ignored;
@@ -675,12 +697,14 @@ int cu_db_ingest_prepared(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_re
     snprintf(res->first_reject, sizeof res->first_reject, "%s",
              lf->n_rejects ? lf->rejects[0].reason : "");
     res->occupation_cpct = lf->metrics.occupation_cpct;
+    c.reject = lf->status != CU_STATUS_OK ? (lf->error ? lf->error : "no valid event")
+                                          : cu_out_of_range(lf);
 
     int tx = cu_transaction(db, &c, force, res);
     if (tx < 0) goto db_error;
     if (tx == 1) {
         res->status = CU_INGEST_UNCHANGED;
-    } else if (lf->status == CU_STATUS_OK) {
+    } else if (!c.reject) {
         res->status = CU_INGEST_OK;
         if (res->replaced[0])
             cu_log_fields(CU_LOG_WARN, "session replaced by another file",
@@ -690,7 +714,7 @@ int cu_db_ingest_prepared(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_re
                           4);
     } else {
         res->status = CU_INGEST_REJECTED;
-        cu_fail(&res->err, "%s", lf->error ? lf->error : "no valid event");
+        cu_fail(&res->err, "%s", c.reject);
     }
     rc = 0;
     goto out;
