@@ -58,4 +58,42 @@ dump_tables >"$WORK/concurrent.dump"
 dump_tables clean >"$WORK/clean.dump"
 diff "$WORK/clean.dump" "$WORK/concurrent.dump" >&2 || fail "concurrent result differs from a clean ingest"
 ok "no duplicate rows; same tables as one clean ingest"
+
+# Writes to one session are serialised by a transaction-level advisory lock on (machine,
+# date) (SPEC §3): while another session holds it, an ingest of that machine and date waits
+# and writes nothing; once it is released, the ingest completes. (The row locks of the
+# upserts alone would not show here: this is the lock a second writer of another file for
+# the same session meets first.)
+lockroot=$WORK/lockroot
+mkdir -p "$lockroot/LOCKM (PVC)"
+cp "$EXAMPLES/DEM12 (PVC)/20250528.LOG" "$lockroot/LOCKM (PVC)/"
+createdb locktest
+write_config "$WORK/lock.yaml" "$lockroot" locktest
+key="hashtext('LOCKM'), (date '2025-05-28' - date '1970-01-01')"
+psql -XAtq -d locktest -v ON_ERROR_STOP=1 \
+    -c "SET application_name = 'lockholder'" \
+    -c "SELECT pg_advisory_lock($key)" -c "SELECT pg_sleep(120)" >/dev/null 2>&1 &
+holder=$!
+deadline=$((SECONDS + 30))
+until [ "$(q "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid)
+            WHERE a.application_name = 'lockholder' AND l.locktype = 'advisory' AND l.granted" locktest)" = 1 ]; do
+    [ $SECONDS -lt $deadline ] || fail "the lock holder never got its lock"
+    sleep 0.05
+done
+"$CUWATCH" -c "$WORK/lock.yaml" --rescan >"$WORK/lock.out" 2>&1 &
+writer=$!
+deadline=$((SECONDS + 30))
+until [ "$(q "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted" locktest)" = 1 ]; do
+    [ $SECONDS -lt $deadline ] || { cat "$WORK/lock.out"; fail "cuwatch never waited for the session lock"; }
+    kill -0 "$writer" 2>/dev/null || { cat "$WORK/lock.out"; fail "cuwatch finished while the session was locked"; }
+    sleep 0.05
+done
+eq "$(q "SELECT count(*) FROM session_production" locktest)" 0 "nothing written while locked"
+q "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'lockholder'" locktest >/dev/null
+wait "$holder" 2>/dev/null || true
+rc=0
+wait "$writer" || rc=$?
+[ "$rc" = 0 ] || { cat "$WORK/lock.out"; fail "rescan after the lock was released: exit $rc"; }
+eq "$(q "SELECT total_pieces FROM session_production" locktest)" 4 "written once released"
+ok "a session locked by another writer is waited for, then written"
 echo "1 passed, 0 failed"
