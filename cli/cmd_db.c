@@ -321,7 +321,7 @@ static int cu_check_db(const cu_config *cfg)
     int current = 0, latest = 0, rc = CU_EXIT_OK;
     if (cu_db_schema_version(db, &current, &latest, &err) != 0) {
         printf("database: FAILED: PostgreSQL %s: %s\n", cu_db_server_version(db, version), err.msg);
-        rc = CU_EXIT_FAIL;
+        rc = cu_db_alive(db) ? CU_EXIT_FAIL : CU_EXIT_NODB; /* lost meanwhile: unreachable */
     } else {
         int pending = latest > current ? latest - current : 0;
         printf("database: ok: PostgreSQL %s, schema version %d (latest %d), %d pending "
