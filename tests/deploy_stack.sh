@@ -52,13 +52,19 @@ execstart=${execstart//\/etc\/cuwatch\/cuwatch.yaml/$work/cuwatch.yaml}
 read -r -a argv <<<"$execstart"
 [ "${argv[0]}" = "$bin" ] || fail "unexpected ExecStart: $execstart"
 
+# wait_log PATTERN WHAT: until the daemon's log has a line matching PATTERN (10 s at most).
+wait_log() {
+    local deadline=$((SECONDS + 10))
+    until grep -q -- "$1" "$work/cuwatch.log"; do
+        kill -0 "$daemon" 2>/dev/null || { cat "$work/cuwatch.log" >&2; fail "cuwatch exited: $2"; }
+        [ $SECONDS -lt $deadline ] || { cat "$work/cuwatch.log" >&2; fail "no \"$1\" in the log: $2"; }
+        sleep 0.05
+    done
+}
+
 "${argv[@]}" 2>"$work/cuwatch.log" &
 daemon=$!
-sleep 0.5
-if ! kill -0 "$daemon" 2>/dev/null; then
-    grep -q 'not built yet' "$work/cuwatch.log" && { echo "SKIP: the daemon is not built yet" >&2; exit 77; }
-    fail "cuwatch exited at start"
-fi
+wait_log ' reconciled ' "start-up"
 
 # A machine uploads its day, the way vsftpd sees it: folder creation, STOR in place.
 sql="SELECT s.total_pieces, s.taux_occupation, s.taux_attente, s.taux_arret_volontaire,
@@ -85,8 +91,7 @@ grep -q '20250528.LOG' "$work/cuwatch.log" || fail "no log line names the file"
 
 # ExecReload: SIGHUP reloads and keeps running.
 kill -HUP "$daemon"
-sleep 0.5
-kill -0 "$daemon" 2>/dev/null || fail "cuwatch died on SIGHUP"
+wait_log 'configuration reloaded' "SIGHUP"
 
 # systemctl stop: SIGTERM, gone within 2 s, exit status 0 (Restart=on-failure stays quiet).
 kill -TERM "$daemon"

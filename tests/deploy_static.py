@@ -109,6 +109,7 @@ def check_compose(src):
     # The configuration the compose stack mounts must use the secret.
     for c in (doc.get("configs") or {}).values():
         cpath = os.path.join(src, "deploy", c.get("file", ""))
+        check(os.path.isfile(cpath), f"compose: config file {c.get('file')!r} does not exist")
         if os.path.isfile(cpath):
             with open(cpath, encoding="utf-8") as f:
                 cfg = yaml.safe_load(f)

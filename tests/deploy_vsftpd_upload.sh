@@ -54,8 +54,8 @@ same "$work/v1.LOG" "$work/root/SU12 (HYBRIDE)/20250601.LOG"
 
 # 5. lftp (what some machines' scripts use): put under a temp name and mv, credentials from
 #    a script file, not the command line
-if command -v lftp >/dev/null; then
-    (umask 077 && cat >"$work/lftp.cmds" <<EOF
+command -v lftp >/dev/null || fail "lftp is not installed (scripts/deps.sh installs it)"
+(umask 077 && cat >"$work/lftp.cmds" <<EOF
 set ftp:passive-mode on
 set net:max-retries 1
 open -u "$FTP_USER","$FTP_PASS" -p $FTP_PORT 127.0.0.1
@@ -64,10 +64,9 @@ put -O . "$work/v2.LOG" -o 20250530.tmp
 mv 20250530.tmp 20250530.LOG
 bye
 EOF
-    )
-    lftp -f "$work/lftp.cmds" >/dev/null
-    same "$work/v2.LOG" "$work/root/$machine/20250530.LOG"
-fi
+)
+lftp -f "$work/lftp.cmds" >/dev/null
+same "$work/v2.LOG" "$work/root/$machine/20250530.LOG"
 
 # 6. uploaded files belong to the upload root's owner and are world-readable (local_umask=022)
 [ "$(stat -c %U "$work/root/$machine/20250528.LOG")" = "$(stat -c %U "$work/root")" ] ||
