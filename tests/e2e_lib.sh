@@ -9,6 +9,10 @@
 #                              fails after MS milliseconds (no sleep-based guessing)
 #   e2e_log_file REL LINES DAY writes a LOG file of LINES pieces dated DAY (YYYYMMDD)
 #   e2e_fail MSG               prints MSG and the daemon's log tail, exits 1
+#   e2e_pg_freeze / _thaw      SIGSTOP / SIGCONT the server (a hung database); the EXIT trap
+#                              thaws it
+#   e2e_pg_wait_unread MS      waits until the frozen server has bytes from a client it has not
+#                              read: a connection in its listen queue or a query sent
 #
 # Deadlines are real: a test asks for the row it expects and waits at most the deadline.
 # Under AddressSanitizer everything is a few times slower, so CU_E2E_SLACK (default 1, or 3
@@ -33,6 +37,7 @@ e2e_cleanup() {
     local rc=$?
     if [ -n "${DPID:-}" ]; then kill -KILL "$DPID" 2>/dev/null || true; fi
     if declare -F vsftpd_stop >/dev/null; then vsftpd_stop || true; fi
+    e2e_pg_thaw || true # a frozen server would not stop
     cu_pg_stop || true
     if [ "$rc" -ne 0 ] && [ -n "${DLOG:-}" ] && [ -f "$DLOG" ] && [ "${E2E_SHOWN:-}" != 1 ]; then
         echo "--- daemon log (tail)" >&2
@@ -140,4 +145,29 @@ e2e_pg_stop() {
 e2e_pg_start() {
     cu_pg_as_owner "$CU_PG_BIN/pg_ctl" -D "$CU_PG_DIR/data" -l "$CU_PG_DIR/server.log" -w \
         -o "-p $PGPORT -c listen_addresses=''" start >/dev/null
+}
+
+# A hung server as the daemon sees it: the postmaster and every server process stopped. The
+# postmaster first, so that it forks nothing after the list of its children is taken.
+e2e_pg_freeze() {
+    local pm
+    pm=$(head -n 1 "$CU_PG_DIR/data/postmaster.pid")
+    kill -STOP "$pm"
+    E2E_FROZEN="$pm $(pgrep -P "$pm" | tr '\n' ' ')"
+    # shellcheck disable=SC2086
+    kill -STOP $E2E_FROZEN
+}
+e2e_pg_thaw() {
+    # shellcheck disable=SC2086
+    [ -z "${E2E_FROZEN:-}" ] || kill -CONT $E2E_FROZEN
+    E2E_FROZEN=
+}
+e2e_pg_wait_unread() {
+    local ms=$1 t0
+    t0=$(e2e_now_ms)
+    # Column 3 is Recv-Q: the listen queue's length, or the bytes a server process has not read.
+    until ss -xanH src "$PGHOST/.s.PGSQL.$PGPORT" | awk '$3 > 0 { f = 1 } END { exit !f }'; do
+        [ $(($(e2e_now_ms) - t0)) -gt "$ms" ] && { echo "nothing sent to the server in ${ms} ms" >&2; return 1; }
+        sleep 0.02
+    done
 }

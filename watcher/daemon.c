@@ -9,7 +9,9 @@
  * waiting, so inotify events keep being drained during a burst (the kernel queue does not
  * overflow behind a long backlog) and a SIGTERM is seen after the file in flight, never in
  * the middle of it: signals are blocked and read from a signalfd, so an ingest is never
- * interrupted and the transaction in flight commits before the daemon exits.
+ * interrupted and the transaction in flight commits before the daemon exits. The one
+ * exception is a database that stops answering: see "stopping while the database does not
+ * answer" below.
  *
  * The database and the root come and go; each is a small state machine here with a backoff
  * schedule, and each change of state is logged once. While the database is away, events keep
@@ -42,6 +44,7 @@
 #define CU_ROOT_RETRY_CAP_MS 10000
 #define CU_LIMITED_RESCAN_MS 10000 /* rescan rhythm while some folder cannot be watched */
 #define CU_RELEASED INT64_MAX      /* settle entry whose time is up, queued for ingestion */
+#define CU_STOP_GRACE_MS 1500      /* how long a database call may delay a SIGTERM */
 
 typedef enum { CU_STATE_UNKNOWN, CU_STATE_UP, CU_STATE_DOWN } cu_state;
 
@@ -61,8 +64,10 @@ typedef struct cu_daemon {
 
     int sfd;
     sigset_t old_mask;
+    sigset_t stop_set; /* SIGTERM, SIGINT: unblocked during a database call */
     bool stop;
-    bool failed; /* stop with exit status 1 */
+    bool failed;     /* stop with exit status 1 */
+    bool stop_timer; /* cu_stop_timer was created */
 
     cu_iw iw;
     cu_state root_state;
@@ -170,6 +175,78 @@ static void cu_daemon_check_limit(cu_daemon *d)
     d->watch_limited = limited;
 }
 
+/* ---- stopping while the database does not answer --------------------------------------- */
+
+/* SIGTERM and SIGINT are read from the signalfd between two pieces of work, but a database
+ * call (connect, migrate, a registry query, an ingest) blocks for as long as the server does
+ * not answer: a frozen server would hold the daemon past SPEC §4's 2 seconds. So around each
+ * call the two signals are unblocked and caught by cu_stop_on_signal, which records the
+ * signal and arms a one-shot timer of CU_STOP_GRACE_MS. When the call returns first, the
+ * daemon stops as after reading the signal from the signalfd (the transaction committed or
+ * rolled back). When the timer fires first, cu_stop_on_alarm leaves at once: the server rolls
+ * back the open transaction when the connection drops, the file stays on disk with its
+ * registry row unchanged, and the next start's reconciliation ingests it.
+ *
+ * Signal handlers can only share state through statics: these three are the only ones. */
+static volatile sig_atomic_t cu_stop_in_call; /* a database call is in flight */
+static volatile sig_atomic_t cu_stop_signo;   /* SIGTERM/SIGINT caught during one */
+static timer_t cu_stop_timer;
+
+static void cu_stop_on_signal(int signo)
+{
+    if (cu_stop_signo != 0) return;
+    cu_stop_signo = signo;
+    struct itimerspec its = {.it_value = {.tv_sec = CU_STOP_GRACE_MS / 1000,
+                                          .tv_nsec = (CU_STOP_GRACE_MS % 1000) * 1000000L}};
+    timer_settime(cu_stop_timer, 0, &its, NULL); /* async-signal-safe */
+}
+
+static void cu_stop_on_alarm(int signo)
+{
+    (void)signo;
+    if (!cu_stop_in_call) return; /* the call returned just now: the loop stops normally */
+    static const char term[] = "cuwatch: the database did not answer within 1.5 s of SIGTERM: "
+                               "exiting; the transaction in flight is rolled back\n";
+    static const char intr[] = "cuwatch: the database did not answer within 1.5 s of SIGINT: "
+                               "exiting; the transaction in flight is rolled back\n";
+    ssize_t w = cu_stop_signo == SIGINT ? write(STDERR_FILENO, intr, sizeof intr - 1)
+                                        : write(STDERR_FILENO, term, sizeof term - 1);
+    (void)w;
+    _exit(0);
+}
+
+static void cu_daemon_stop(cu_daemon *d, int signo)
+{
+    cu_log(CU_LOG_INFO,
+           "%s: stopping, %zu file(s) still pending (start-up reconciliation will pick them up)",
+           signo == SIGINT ? "SIGINT" : "SIGTERM", cu_pending_len(d->queue));
+    d->stop = true;
+}
+
+/* After a database call: SIGTERM/SIGINT go back to the signalfd; one caught meanwhile stops
+ * the daemon (d->stop). */
+static void cu_daemon_db_end(cu_daemon *d)
+{
+    cu_stop_in_call = 0;
+    sigprocmask(SIG_BLOCK, &d->stop_set, NULL);
+    if (cu_stop_signo == 0) return;
+    struct itimerspec off;
+    memset(&off, 0, sizeof off);
+    timer_settime(cu_stop_timer, 0, &off, NULL);
+    cu_daemon_stop(d, cu_stop_signo);
+}
+
+/* Before a database call. Returns false, with d->stop set, when a SIGTERM/SIGINT was already
+ * waiting: the call is not made. */
+static bool cu_daemon_db_begin(cu_daemon *d)
+{
+    cu_stop_in_call = 1;
+    sigprocmask(SIG_UNBLOCK, &d->stop_set, NULL); /* a pending signal is caught right here */
+    if (cu_stop_signo == 0) return true;
+    cu_daemon_db_end(d);
+    return false;
+}
+
 /* ---- the database ---------------------------------------------------------------------- */
 
 static void cu_daemon_db_down(cu_daemon *d, const char *msg)
@@ -193,13 +270,20 @@ static int cu_daemon_connect(cu_daemon *d)
 {
     cu_err err;
     cu_db_conn_error why;
+    if (!cu_daemon_db_begin(d)) return 0;
     d->db = cu_db_connect(d->cfg, &why, &err);
+    cu_daemon_db_end(d);
+    if (d->stop) return 0;
     if (!d->db) {
         cu_daemon_db_down(d, err.msg);
         return 0;
     }
     int applied = 0;
-    if (cu_db_migrate(d->db, &applied, &err) != 0) {
+    if (!cu_daemon_db_begin(d)) return 0;
+    int mrc = cu_db_migrate(d->db, &applied, &err);
+    cu_daemon_db_end(d);
+    if (d->stop) return 0;
+    if (mrc != 0) {
         if (cu_db_alive(d->db)) {
             cu_log(CU_LOG_ERROR, "%s", err.msg);
             return -1;
@@ -227,7 +311,14 @@ static void cu_daemon_reconcile(cu_daemon *d)
     cu_registry reg = {0};
     cu_err err;
     int64_t t0 = cu_now_ms();
-    if (cu_db_registry_load(d->db, &reg, &err) != 0) {
+    if (!cu_daemon_db_begin(d)) return;
+    int lrc = cu_db_registry_load(d->db, &reg, &err);
+    cu_daemon_db_end(d);
+    if (d->stop) {
+        if (lrc == 0) cu_registry_free(&reg);
+        return;
+    }
+    if (lrc != 0) {
         if (!cu_db_alive(d->db))
             cu_daemon_db_down(d, err.msg);
         else
@@ -272,7 +363,9 @@ static void cu_daemon_ingest(cu_daemon *d, const char *rel)
 {
     cu_ingest_result res;
     memset(&res, 0, sizeof res);
+    if (!cu_daemon_db_begin(d)) return;
     cu_db_ingest(d->db, d->cfg, rel, false, &res);
+    cu_daemon_db_end(d); /* a stop caught meanwhile: this file's outcome is still recorded */
     if (res.status == CU_INGEST_ERROR && (res.conn_lost || !cu_db_alive(d->db))) {
         /* Nothing was committed: the file stays at the head of the queue. */
         cu_daemon_db_down(d, res.err.msg);
@@ -306,7 +399,13 @@ static bool cu_daemon_settled(cu_daemon *d, const char *rel, const struct stat *
     cu_registry_entry row;
     memset(&row, 0, sizeof row);
     cu_err err;
+    if (!cu_daemon_db_begin(d)) return false;
     int found = cu_db_registry_get(d->db, rel, &row, &err);
+    cu_daemon_db_end(d);
+    if (d->stop) {
+        if (found == 1) cu_registry_entry_free(&row);
+        return false;
+    }
     if (found < 0) {
         if (!cu_db_alive(d->db)) {
             cu_daemon_db_down(d, err.msg);
@@ -448,6 +547,30 @@ static int cu_daemon_signals(cu_daemon *d, cu_err *err)
     d->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     if (d->sfd < 0) return cu_fail(err, "could not create a signalfd: %s", strerror(errno));
     signal(SIGPIPE, SIG_IGN);
+
+    /* The handlers used only while a database call is in flight (see above). SA_RESTART:
+     * libpq and the kernel resume what the signal interrupted. */
+    sigemptyset(&d->stop_set);
+    sigaddset(&d->stop_set, SIGTERM);
+    sigaddset(&d->stop_set, SIGINT);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_flags = SA_RESTART;
+    sa.sa_mask = set;
+    sigaddset(&sa.sa_mask, SIGALRM);
+    sa.sa_handler = cu_stop_on_signal;
+    if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
+        return cu_fail(err, "could not set a signal handler: %s", strerror(errno));
+    sa.sa_handler = cu_stop_on_alarm;
+    if (sigaction(SIGALRM, &sa, NULL) != 0)
+        return cu_fail(err, "could not set a signal handler: %s", strerror(errno));
+    struct sigevent sev;
+    memset(&sev, 0, sizeof sev);
+    sev.sigev_notify = SIGEV_SIGNAL;
+    sev.sigev_signo = SIGALRM;
+    if (timer_create(CLOCK_MONOTONIC, &sev, &cu_stop_timer) != 0)
+        return cu_fail(err, "could not create a timer: %s", strerror(errno));
+    d->stop_timer = true;
     return 0;
 }
 
@@ -459,11 +582,7 @@ static void cu_daemon_read_signals(cu_daemon *d)
             cu_log(CU_LOG_INFO, "SIGHUP: reloading the configuration");
             cu_daemon_reload(d);
         } else {
-            cu_log(CU_LOG_INFO,
-                   "%s: stopping, %zu file(s) still pending (start-up "
-                   "reconciliation will pick them up)",
-                   si.ssi_signo == SIGINT ? "SIGINT" : "SIGTERM", cu_pending_len(d->queue));
-            d->stop = true;
+            cu_daemon_stop(d, (int)si.ssi_signo);
         }
     }
 }
@@ -488,11 +607,13 @@ static int cu_daemon_turn(cu_daemon *d)
     }
     cu_daemon_check_limit(d);
     if (!d->db && now >= d->db_retry_at && cu_daemon_connect(d) != 0) return -1;
+    if (d->stop) return 0;
     if (now >= d->next_timer_reconcile) {
         cu_daemon_want_reconcile(d, "watch.reconcile_every");
         cu_daemon_schedule_timer(d);
     }
     if (d->db && d->reconcile_wanted && d->root_state == CU_STATE_UP) cu_daemon_reconcile(d);
+    if (d->stop) return 0;
     cu_daemon_release_settled(d, now);
     cu_daemon_tally_close(d); /* before sleeping, so an idle daemon still says it is done */
 
@@ -545,7 +666,8 @@ int cu_daemon_run(cu_config *cfg, const char *config_path, const char *root_over
     d.queue = cu_pending_new();
     d.settling = cu_pending_new();
     cu_daemon_schedule_timer(&d);
-    /* A server that does not answer at all must not hold the loop (and SIGTERM) for long. */
+    /* A server that does not answer at all must not hold the loop for long (SIGTERM does not
+     * wait for it: see cu_daemon_db_begin). 2 s is libpq's minimum. */
     setenv("PGCONNECT_TIMEOUT", "2", 0);
 
     cu_err err;
@@ -563,6 +685,7 @@ int cu_daemon_run(cu_config *cfg, const char *config_path, const char *root_over
     cu_pending_free(d.queue);
     cu_pending_free(d.settling);
     if (d.sfd >= 0) close(d.sfd);
+    if (d.stop_timer) timer_delete(cu_stop_timer);
     sigprocmask(SIG_SETMASK, &d.old_mask, NULL);
     if (rc == 0) cu_log(CU_LOG_INFO, "stopped");
     return rc;
