@@ -42,5 +42,17 @@ ups=$(grep -cE 'database (is back|connected) server=' "$DLOG" || true)
 echo "state-change lines: $downs down, $ups up"
 [ "$downs" = 2 ] || e2e_fail "expected one 'down' line per outage, got $downs"
 [ "$ups" = 2 ] || e2e_fail "expected one 'up' line per recovery, got $ups"
+
+# 3. An error on a live connection (here a table gone; in real life a full disk or a lock
+#    timeout): the file is retried with backoff and goes in once the server accepts it.
+e2e_sql "ALTER TABLE piece_production RENAME TO piece_production_away"
+e2e_log_file "A (PVC)/20250120.LOG" 4 20250120
+e2e_wait_log 'ingest failed .*20250120' 5000 || e2e_fail "the failing ingest was not reported"
+e2e_wait_log '"A \(PVC\)/20250120.LOG" will be retried' 5000 || e2e_fail "no retry announced"
+e2e_sql "ALTER TABLE piece_production_away RENAME TO piece_production"
+ms=$(e2e_wait_sql "SELECT total_pieces FROM session_production WHERE fichier_log_source = 'A (PVC)/20250120.LOG'" 4 \
+    $((15000 * CU_E2E_SLACK))) || e2e_fail "a file whose ingest failed on a live connection was dropped"
+echo "error on a live connection: ingested ${ms} ms after the server accepted it again"
+[ "$(grep -c 'retrying with backoff' "$DLOG")" = 2 ] || e2e_fail "an ingest error was taken for an outage"
 e2e_daemon_alive || e2e_fail "daemon died"
 echo PASS

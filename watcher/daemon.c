@@ -40,6 +40,8 @@
 
 #define CU_DB_RETRY_BASE_MS 250
 #define CU_DB_RETRY_CAP_MS 10000
+#define CU_INGEST_RETRY_BASE_MS 1000
+#define CU_INGEST_RETRY_CAP_MS 10000
 #define CU_ROOT_RETRY_BASE_MS 500
 #define CU_ROOT_RETRY_CAP_MS 10000
 #define CU_LIMITED_RESCAN_MS 10000 /* rescan rhythm while some folder cannot be watched */
@@ -82,8 +84,9 @@ typedef struct cu_daemon {
     cu_backoff db_backoff;
     int64_t db_retry_at;
 
-    cu_pending *queue;    /* to ingest now, in arrival order */
-    cu_pending *settling; /* shrunken files waiting out watch.settle */
+    cu_pending *queue;         /* to ingest, in arrival order; due later after an error */
+    cu_backoff ingest_backoff; /* a database error on a live connection: retry later */
+    cu_pending *settling;      /* shrunken files waiting out watch.settle */
 
     bool reconcile_wanted;
     const char *reconcile_why;
@@ -345,7 +348,8 @@ static void cu_daemon_reconcile(cu_daemon *d)
 
 static void cu_daemon_tally_close(cu_daemon *d)
 {
-    if (!d->tally.open || cu_pending_len(d->queue) > 0) return;
+    /* Files deferred after an error do not hold the summary back (they count as errors). */
+    if (!d->tally.open || cu_pending_peek(d->queue, cu_now_ms()) != NULL) return;
     cu_tally *t = &d->tally;
     cu_log_field f[] = {CU_LF_NUM("seen", t->seen),
                         CU_LF_NUM("ingested", t->ingested),
@@ -384,8 +388,20 @@ static void cu_daemon_ingest(cu_daemon *d, const char *rel)
         break;
     case CU_INGEST_ERROR:
         d->tally.errors++;
+        if (!res.io_error) {
+            /* The server refused this transaction (disk full, a lock or statement timeout)
+             * but is there: try again later rather than wait for a reconciliation that may
+             * never come (watch.reconcile_every is off by default). One backoff for all
+             * files: such errors are the server's state, not the file's. A file that cannot
+             * be read (I/O error, gone) is left to its next event. */
+            int64_t wait = cu_backoff_fail(&d->ingest_backoff);
+            cu_log(CU_LOG_INFO, "\"%s\" will be retried in %lld ms", rel, (long long)wait);
+            cu_pending_defer(d->queue, rel, cu_now_ms() + wait, -1, 0);
+            return;
+        }
         break;
     }
+    if (res.status != CU_INGEST_ERROR) cu_backoff_reset(&d->ingest_backoff);
     cu_pending_remove(d->queue, rel);
     cu_pending_remove(d->settling, rel);
 }
@@ -623,6 +639,7 @@ static int cu_daemon_turn(cu_daemon *d)
         if (d->root_state != CU_STATE_UP) wake = cu_min64(wake, d->root_retry_at);
         if (d->watch_limited) wake = cu_min64(wake, d->limited_rescan_at);
         if (!d->db) wake = cu_min64(wake, d->db_retry_at);
+        if (d->db) wake = cu_min64(wake, cu_pending_next_due(d->queue));
         wake = cu_min64(wake, cu_pending_next_due(d->settling));
         wake = cu_min64(wake, d->next_timer_reconcile);
     }
@@ -663,6 +680,7 @@ int cu_daemon_run(cu_config *cfg, const char *config_path, const char *root_over
     cu_daemon_set_rules(&d);
     cu_backoff_init(&d.db_backoff, CU_DB_RETRY_BASE_MS, CU_DB_RETRY_CAP_MS);
     cu_backoff_init(&d.root_backoff, CU_ROOT_RETRY_BASE_MS, CU_ROOT_RETRY_CAP_MS);
+    cu_backoff_init(&d.ingest_backoff, CU_INGEST_RETRY_BASE_MS, CU_INGEST_RETRY_CAP_MS);
     d.queue = cu_pending_new();
     d.settling = cu_pending_new();
     cu_daemon_schedule_timer(&d);
