@@ -21,4 +21,23 @@ ms=$(e2e_wait_sql "SELECT count(*) FROM session_production WHERE date_production
 echo "watch limit: later files in unwatched folders found by the periodic rescan within ${ms} ms"
 [ "$(grep -c 'watch limit reached' "$DLOG")" = 1 ] || e2e_fail "the watch-limit line is repeated"
 e2e_daemon_alive || e2e_fail "daemon died"
+
+# A limit of 0: not even the root can be watched. The root is there all the same: the daemon
+# must reconcile it and rescan it periodically, not wait for it as if it were missing.
+kill -TERM "$DPID"
+wait "$DPID" || e2e_fail "the daemon did not stop cleanly"
+DLOG=$E2E/daemon0.log
+unshare -U -r sh -c 'echo 0 > /proc/sys/user/max_inotify_watches && exec "$0" -c "$1"' \
+    "$CUWATCH" "$CONF" >>"$DLOG" 2>&1 &
+DPID=$!
+for m in A E; do e2e_log_file "$m (PVC)/20250103.LOG" 4 20250103; done
+e2e_wait_sql "SELECT count(*) FROM session_production WHERE date_production = '2025-01-03'" 2 \
+    $((10000 * CU_E2E_SLACK)) >/dev/null || e2e_fail "limit 0: files present at start-up not ingested"
+e2e_wait_log 'watch limit reached' 5000 || e2e_fail "limit 0: no clear log line about the watch limit"
+for m in A E; do e2e_log_file "$m (PVC)/20250104.LOG" 5 20250104; done
+ms=$(e2e_wait_sql "SELECT count(*) FROM session_production WHERE date_production = '2025-01-04'" 2 \
+    $((25000 * CU_E2E_SLACK))) || e2e_fail "limit 0: later files not found by the rescans"
+echo "watch limit 0: later files found by the periodic rescan within ${ms} ms"
+[ "$(grep -c 'watch limit reached' "$DLOG")" = 1 ] || e2e_fail "limit 0: the watch-limit line is repeated"
+e2e_daemon_alive || e2e_fail "daemon died"
 echo PASS

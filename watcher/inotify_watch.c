@@ -122,13 +122,14 @@ static int cu_iw_on_dir(void *ctx, const char *rel, int level)
     int e = errno;
     cu_sb_free(&path);
     if (wd < 0) {
-        if (level == 0) {
+        if (level == 0 && e != ENOSPC) {
             iw->root_errno = e; /* cu_iw_attach reports it */
             return -1;
         }
         if (e == ENOSPC) {
             /* The user's watch limit: files landing here later would go unseen. The daemon
-             * sees cu_iw_complete() false, says so once, and rescans until it can watch. */
+             * sees cu_iw_complete() false, says so once, and rescans until it can watch.
+             * Even the root's own watch: the root is there, it is only not watched. */
             iw->incomplete = true;
         } else if (e != ENOENT && e != ENOTDIR) {
             cu_log(CU_LOG_WARN, "could not watch folder \"%s\": %s", rel, strerror(e));
@@ -168,11 +169,11 @@ int cu_iw_attach(cu_iw *iw, cu_err *err)
     iw->quiet = true; /* the daemon reconciles after attaching; no need to queue every file */
     int rc = cu_iw_walk(iw, "", 0, &werr);
     iw->quiet = false;
-    if (rc != 0 || !iw->attached) {
-        bool attached = iw->attached;
+    if (rc != 0 || (!iw->attached && !iw->incomplete)) {
+        bool listed = iw->attached || iw->incomplete; /* else the root's own watch failed */
         cu_iw_detach(iw);
         return cu_fail(err, "could not watch root \"%s\": %s", iw->root,
-                       attached ? werr.msg : strerror(iw->root_errno));
+                       listed ? werr.msg : strerror(iw->root_errno));
     }
     return 0;
 }

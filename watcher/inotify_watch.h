@@ -13,13 +13,15 @@
  * landed before its watch existed is still reported. A folder that cannot be watched because
  * the user's watch limit is reached (ENOSPC, fs.inotify.max_user_watches) is still listed and
  * marks the watcher incomplete: cu_iw_complete() turns false, and the daemon falls back to
- * periodic full rescans until a re-attach succeeds. A folder removed or moved away loses its
+ * periodic full rescans until a re-attach succeeds; this holds for the root's own watch too (the
+ * root is listed and attached, only unwatched). A folder removed or moved away loses its
  * watches. Every folder is watched with IN_DONT_FOLLOW and nothing is ever written.
  *
  * Ownership: cu_iw_init fills a caller-owned cu_iw (copying root and rules); cu_iw_free
  * releases it. rel pointers given to the callback are valid during the call only.
  * Errors: cu_iw_init fails only when inotify itself is unavailable; cu_iw_attach fails when
- * the root cannot be watched (missing, not a folder), with the reason in err. */
+ * the root cannot be watched (missing, not a folder), with the reason in err, but not for the
+ * watch limit (see above). */
 #ifndef CU_INOTIFY_WATCH_H
 #define CU_INOTIFY_WATCH_H
 
@@ -47,7 +49,7 @@ typedef struct cu_iw {
     cu_scan_rules rules;
     cu_iw_entry *watches; /* sorted by wd */
     size_t n_watches, cap_watches;
-    bool attached;   /* the root is watched */
+    bool attached;   /* the root is watched (false with incomplete: the limit hit the root) */
     bool incomplete; /* some folder could not be watched (ENOSPC) since the last attach */
     bool quiet;      /* during cu_iw_attach: files found are not reported */
     int root_errno;  /* why the root could not be watched */
