@@ -54,5 +54,22 @@ ms=$(e2e_wait_sql "SELECT total_pieces FROM session_production WHERE fichier_log
     $((15000 * CU_E2E_SLACK))) || e2e_fail "a file whose ingest failed on a live connection was dropped"
 echo "error on a live connection: ingested ${ms} ms after the server accepted it again"
 [ "$(grep -c 'retrying with backoff' "$DLOG")" = 2 ] || e2e_fail "an ingest error was taken for an outage"
+
+# 4. A reconciliation refused on a live connection: reported once (not on every turn of the
+#    loop: here each event and each retry of the failing ingest is one), retried with backoff.
+e2e_sql "ALTER TABLE fichier_log RENAME TO fichier_log_away"
+kill -HUP "$DPID"
+e2e_wait_log 'reconciliation failed' 5000 || e2e_fail "the failed reconciliation was not reported"
+e2e_log_file "A (PVC)/20250121.LOG" 3 20250121
+e2e_wait_log '"A \(PVC\)/20250121.LOG" will be retried in 2000 ms' $((8000 * CU_E2E_SLACK)) ||
+    e2e_fail "the failing ingest was not retried"
+e2e_sql "ALTER TABLE fichier_log_away RENAME TO fichier_log"
+ms=$(e2e_wait_sql "SELECT total_pieces FROM session_production WHERE fichier_log_source = 'A (PVC)/20250121.LOG'" 3 \
+    $((15000 * CU_E2E_SLACK))) || e2e_fail "file not ingested once the registry was back"
+e2e_wait_log 'reconciling reason=SIGHUP' $((15000 * CU_E2E_SLACK)) ||
+    e2e_fail "the reconciliation was not retried"
+fails=$(grep -c 'reconciliation failed' "$DLOG" || true)
+echo "refused reconciliation: $fails error line(s), file ingested ${ms} ms after the registry was back"
+[ "$fails" = 1 ] || e2e_fail "the failed reconciliation was logged $fails times"
 e2e_daemon_alive || e2e_fail "daemon died"
 echo PASS

@@ -89,6 +89,8 @@ typedef struct cu_daemon {
     cu_pending *settling;      /* shrunken files waiting out watch.settle */
 
     bool reconcile_wanted;
+    int64_t reconcile_retry_at; /* after a failed registry load on a live connection */
+    cu_backoff reconcile_backoff;
     const char *reconcile_why;
     bool reconcile_quiet;         /* a routine rescan: its lines go to the debug log */
     int64_t next_timer_reconcile; /* INT64_MAX when watch.reconcile_every is off */
@@ -322,12 +324,21 @@ static void cu_daemon_reconcile(cu_daemon *d)
         return;
     }
     if (lrc != 0) {
-        if (!cu_db_alive(d->db))
+        if (!cu_db_alive(d->db)) {
             cu_daemon_db_down(d, err.msg);
-        else
-            cu_log(CU_LOG_ERROR, "reconciliation failed: %s", err.msg);
+            return;
+        }
+        /* The server answered but refused (a lock or statement timeout, a broken table):
+         * try again later, saying so once, rather than on every turn of the loop. */
+        int64_t wait = cu_backoff_fail(&d->reconcile_backoff);
+        d->reconcile_retry_at = cu_now_ms() + wait;
+        cu_log(d->reconcile_backoff.failures == 1 ? CU_LOG_ERROR : CU_LOG_DEBUG,
+               "reconciliation failed: %s; trying again in %lld ms (then up to every %d s)",
+               err.msg, (long long)wait, CU_DB_RETRY_CAP_MS / 1000);
         return;
     }
+    cu_backoff_reset(&d->reconcile_backoff);
+    d->reconcile_retry_at = 0;
     cu_reconcile_stats st;
     int rc = cu_reconcile(d->cfg->root, &d->rules, &reg, d->queue, &st, &err);
     cu_registry_free(&reg);
@@ -628,7 +639,9 @@ static int cu_daemon_turn(cu_daemon *d)
         cu_daemon_want_reconcile(d, "watch.reconcile_every");
         cu_daemon_schedule_timer(d);
     }
-    if (d->db && d->reconcile_wanted && d->root_state == CU_STATE_UP) cu_daemon_reconcile(d);
+    if (d->db && d->reconcile_wanted && d->root_state == CU_STATE_UP &&
+        now >= d->reconcile_retry_at)
+        cu_daemon_reconcile(d);
     if (d->stop) return 0;
     cu_daemon_release_settled(d, now);
     cu_daemon_tally_close(d); /* before sleeping, so an idle daemon still says it is done */
@@ -640,6 +653,7 @@ static int cu_daemon_turn(cu_daemon *d)
         if (d->watch_limited) wake = cu_min64(wake, d->limited_rescan_at);
         if (!d->db) wake = cu_min64(wake, d->db_retry_at);
         if (d->db) wake = cu_min64(wake, cu_pending_next_due(d->queue));
+        if (d->db && d->reconcile_wanted) wake = cu_min64(wake, d->reconcile_retry_at);
         wake = cu_min64(wake, cu_pending_next_due(d->settling));
         wake = cu_min64(wake, d->next_timer_reconcile);
     }
@@ -681,6 +695,7 @@ int cu_daemon_run(cu_config *cfg, const char *config_path, const char *root_over
     cu_backoff_init(&d.db_backoff, CU_DB_RETRY_BASE_MS, CU_DB_RETRY_CAP_MS);
     cu_backoff_init(&d.root_backoff, CU_ROOT_RETRY_BASE_MS, CU_ROOT_RETRY_CAP_MS);
     cu_backoff_init(&d.ingest_backoff, CU_INGEST_RETRY_BASE_MS, CU_INGEST_RETRY_CAP_MS);
+    cu_backoff_init(&d.reconcile_backoff, CU_DB_RETRY_BASE_MS, CU_DB_RETRY_CAP_MS);
     d.queue = cu_pending_new();
     d.settling = cu_pending_new();
     cu_daemon_schedule_timer(&d);
