@@ -65,7 +65,6 @@ typedef struct cu_daemon {
     cu_scan_rules rules; /* points into cfg */
 
     int sfd;
-    sigset_t old_mask;
     sigset_t stop_set; /* SIGTERM, SIGINT: unblocked during a database call */
     bool stop;
     bool failed;     /* stop with exit status 1 */
@@ -569,7 +568,7 @@ static int cu_daemon_signals(cu_daemon *d, cu_err *err)
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGHUP);
-    if (sigprocmask(SIG_BLOCK, &set, &d->old_mask) != 0)
+    if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
         return cu_fail(err, "could not block signals: %s", strerror(errno));
     d->sfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
     if (d->sfd < 0) return cu_fail(err, "could not create a signalfd: %s", strerror(errno));
@@ -719,7 +718,9 @@ int cu_daemon_run(cu_config *cfg, const char *config_path, const char *root_over
     cu_pending_free(d.settling);
     if (d.sfd >= 0) close(d.sfd);
     if (d.stop_timer) timer_delete(cu_stop_timer);
-    sigprocmask(SIG_SETMASK, &d.old_mask, NULL);
+    /* The signals stay blocked: restoring the old mask would let a SIGHUP or a second SIGTERM
+     * that arrived meanwhile kill the process (status 129/143) on its way out. Only main
+     * runs after this, and it exits. */
     if (rc == 0) cu_log(CU_LOG_INFO, "stopped");
     return rc;
 }

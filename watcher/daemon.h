@@ -10,7 +10,8 @@
  * configuration (freeing the old one), so the caller still frees whatever cfg holds at the end.
  * Returns a process exit status: 0 after SIGTERM/SIGINT, 1 when the set-up fails (inotify or
  * signals unavailable, migrations that cannot repair the database). The database being
- * unreachable or the root missing are not failures: the daemon waits for them. */
+ * unreachable or the root missing are not failures: the daemon waits for them. On return,
+ * SIGTERM, SIGINT and SIGHUP stay blocked, so a late one cannot kill the exiting process. */
 #ifndef CU_DAEMON_H
 #define CU_DAEMON_H
 
