@@ -9,6 +9,8 @@
 #                              fails after MS milliseconds (no sleep-based guessing)
 #   e2e_log_file REL LINES DAY writes a LOG file of LINES pieces dated DAY (YYYYMMDD)
 #   e2e_fail MSG               prints MSG and the daemon's log tail, exits 1
+#   E2E_KILL="PID..."          helper processes the EXIT trap kills as well
+#   e2e_wait_log_count PAT N MS  waits until N log lines match PAT
 #   e2e_pg_freeze / _thaw      SIGSTOP / SIGCONT the server (a hung database); the EXIT trap
 #                              thaws it
 #   e2e_pg_wait_unread MS      waits until the frozen server has bytes from a client it has not
@@ -36,6 +38,8 @@ e2e_fail() {
 e2e_cleanup() {
     local rc=$?
     if [ -n "${DPID:-}" ]; then kill -KILL "$DPID" 2>/dev/null || true; fi
+    local p
+    for p in ${E2E_KILL:-}; do kill -KILL "$p" 2>/dev/null || true; done
     if declare -F vsftpd_stop >/dev/null; then vsftpd_stop || true; fi
     e2e_pg_thaw || true # a frozen server would not stop
     cu_pg_stop || true
@@ -114,6 +118,15 @@ e2e_wait_log() {
     t0=$(e2e_now_ms)
     until grep -qE "$pat" "$DLOG" 2>/dev/null; do
         [ $(($(e2e_now_ms) - t0)) -gt "$ms" ] && { echo "no log line /$pat/ in ${ms} ms" >&2; return 1; }
+        sleep 0.02
+    done
+}
+
+e2e_wait_log_count() {
+    local pat=$1 n=$2 ms=$3 t0
+    t0=$(e2e_now_ms)
+    until [ "$(grep -cE "$pat" "$DLOG" 2>/dev/null || true)" -ge "$n" ]; do
+        [ $(($(e2e_now_ms) - t0)) -gt "$ms" ] && { echo "fewer than $n log lines /$pat/ in ${ms} ms" >&2; return 1; }
         sleep 0.02
     done
 }

@@ -27,8 +27,8 @@ e2e_log_file "A (PVC)/20250528.LOG" 12 20250528
 e2e_wait_sql "$q" 12 2000 >/dev/null || e2e_fail "grown file not ingested at once"
 # Aborted again, then a complete re-upload before the settle time: the complete one wins.
 e2e_log_file "A (PVC)/20250528.LOG" 2 20250528
-e2e_wait_log 'smaller .*\(24|smaller .*waiting' 5000 >/dev/null || true
-sleep 0.3
+e2e_wait_log_count 'smaller than its last ingested version.*waiting' 2 5000 ||
+    e2e_fail "no settle notice for the second aborted upload"
 e2e_log_file "A (PVC)/20250528.LOG" 14 20250528
 e2e_wait_sql "$q" 14 2000 >/dev/null || e2e_fail "complete re-upload not ingested at once"
 sleep 2.5 # past the settle time of the aborted one: nothing may change now

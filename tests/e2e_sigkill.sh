@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # e2e_sigkill.sh — the daemon killed with SIGKILL while files arrive, then restarted: start-up
 # reconciliation ingests what it missed, and every file is ingested exactly once (one registry
-# row and one session each, all ok, with the content on disk).
+# row and one session each, all ok, with the content on disk, and one "ingested ... status=ok"
+# log line per file across both runs: the row counts alone are bounded by UNIQUE keys).
+# Both runs log to the same $DLOG.
 # Usage: e2e_sigkill.sh CUWATCH
 . "$(dirname "$0")/e2e_lib.sh"
 e2e_init "$1"
@@ -23,6 +25,7 @@ for f in range(100):
     time.sleep(0.01)
 PY
 writer=$!
+E2E_KILL=$writer
 e2e_wait_sql "SELECT count(*) > 20 FROM fichier_log" t $((10000 * CU_E2E_SLACK)) >/dev/null ||
     e2e_fail "nothing ingested before the kill"
 kill -KILL "$DPID"
@@ -30,6 +33,7 @@ wait "$DPID" 2>/dev/null || true
 before=$(e2e_sql "SELECT count(*) FROM fichier_log")
 echo "killed with SIGKILL after $before files"
 wait "$writer" || e2e_fail "writer failed"
+E2E_KILL=
 e2e_daemon_start
 ms=$(e2e_wait_sql "SELECT count(*) FROM fichier_log" 400 $((30000 * CU_E2E_SLACK))) ||
     e2e_fail "not every file was ingested after the restart"
@@ -43,4 +47,11 @@ bad=$(e2e_sql "SELECT count(*) FROM session_production
 disk=$(cd "$ROOT" && find . -name '*.LOG' -printf '%P %s\n' | sort | md5sum)
 reg=$(e2e_sql "SELECT chemin || ' ' || taille FROM fichier_log ORDER BY chemin" | LC_ALL=C sort | md5sum)
 [ "$disk" = "$reg" ] || e2e_fail "registry sizes differ from the files"
+# Ingested once: no path has two "ok" lines. The kill may land between a COMMIT and its log
+# line, so one file may have none (its row says it was ingested).
+oks=$(grep -c 'ingested .*status=ok' "$DLOG" || true)
+distinct=$(grep 'ingested .*status=ok' "$DLOG" | sed 's/.*path="\([^"]*\)".*/\1/' | sort -u | wc -l)
+echo "ingest log lines over both runs: $oks (distinct paths $distinct)"
+[ "$oks" = "$distinct" ] || e2e_fail "$((oks - distinct)) files ingested twice"
+[ "$distinct" -ge 399 ] || e2e_fail "only $distinct files have an ingest line"
 echo PASS
