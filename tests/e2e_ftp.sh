@@ -8,6 +8,7 @@
 # before it answers 226). The measured latencies are printed.
 # Usage: e2e_ftp.sh CUWATCH
 . "$(dirname "$0")/e2e_lib.sh"
+E2E_LOG_LEVEL=debug # for the "ignored" line of the temporary name
 e2e_init "$1"
 . "$E2E_SRC/tests/vsftpd_harness.sh"
 rc=0
@@ -43,8 +44,13 @@ ftp -T "$E2E/v3.LOG" "$FTP_URL/DEM12%20(PVC)/20250529.LOG.part" \
     -Q "-RNFR 20250529.LOG.part" -Q "-RNTO 20250529.LOG"
 ms=$(e2e_wait_sql "$(pieces 'DEM12 (PVC)/20250529.LOG')" 7 $((5000 * CU_E2E_SLACK))) || e2e_fail "renamed upload not ingested"
 check "temporary name then RNFR/RNTO" "$ms"
-[ "$(e2e_sql "SELECT count(*) FROM fichier_log WHERE chemin LIKE '%.part'")" = 0 ] ||
-    e2e_fail "the temporary name was ingested"
+# The temporary name is seen (its close arrives before the rename) and refused by the pattern;
+# the final name is ingested once, not once per event.
+e2e_wait_log 'ignored path="DEM12 \(PVC\)/20250529.LOG.part"' 2000 ||
+    e2e_fail "the upload under its temporary name was not seen and refused"
+! grep -E 'ingest(ed| failed) .*\.part"' "$DLOG" >/dev/null || e2e_fail "the temporary name was ingested"
+[ "$(grep -c 'ingested path="DEM12 (PVC)/20250529.LOG"' "$DLOG")" = 1 ] ||
+    e2e_fail "the renamed upload was not ingested exactly once"
 
 ftp "$FTP_URL/" -Q "MKD SU12 (HYBRIDE)" -o /dev/null
 ftp -T "$E2E/v4.LOG" "$FTP_URL/SU12%20(HYBRIDE)/20250530.LOG"
