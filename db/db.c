@@ -158,7 +158,10 @@ cu_db *cu_db_connect(const cu_config *cfg, cu_db_conn_error *why, cu_err *err)
         snprintf(msg, sizeof msg, "%s", PQerrorMessage(conn));
         cu_trim_nl(msg);
         cu_redact_password(msg, cfg, p.keywords, p.values);
-        PGPing ping = PQpingParams(kw, val, 1);
+        /* The ping tells a server that refuses us from none at all, but after a connect
+         * that timed out it would only wait as long again: that one is unreachable. */
+        PGPing ping =
+            strstr(msg, "timeout expired") ? PQPING_NO_RESPONSE : PQpingParams(kw, val, 1);
         if (ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT) {
             *why = CU_DB_CONN_UNREACHABLE;
             cu_fail(err, "database unreachable: %s", msg);
