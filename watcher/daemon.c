@@ -474,10 +474,7 @@ static void cu_daemon_process(cu_daemon *d, const char *path)
     struct stat st;
     const char *why;
     if (cu_scan_stat(d->cfg->root, rel, &st, &why) != 0) {
-        if (cu_log_enabled(CU_LOG_DEBUG)) {
-            cu_log_field f[] = {CU_LF_STR("path", rel), CU_LF_STR("reason", why)};
-            cu_log_fields(CU_LOG_DEBUG, "ignored", f, 2);
-        }
+        cu_scan_ignored(rel, why);
         cu_pending_remove(d->queue, rel);
         cu_pending_remove(d->settling, rel);
     } else if (cu_daemon_settled(d, rel, &st) && d->db) {

@@ -243,9 +243,8 @@ void cu_iw_handle(cu_iw *iw, const struct inotify_event *ev)
         const char *why;
         if (cu_scan_match(&iw->rules, rel.data, &why)) {
             iw->cb(iw->ctx, CU_IW_FILE, rel.data);
-        } else if (cu_log_enabled(CU_LOG_DEBUG)) {
-            cu_log_field f[] = {CU_LF_STR("path", rel.data), CU_LF_STR("reason", why)};
-            cu_log_fields(CU_LOG_DEBUG, "ignored", f, 2);
+        } else {
+            cu_scan_ignored(rel.data, why);
         }
     }
     cu_sb_free(&rel);

@@ -21,7 +21,6 @@
 typedef struct cu_reconcile_stats {
     size_t seen;   /* matching regular files on disk */
     size_t queued; /* of which queued for ingestion */
-    double ms;
 } cu_reconcile_stats;
 
 /* Returns -1 when the root cannot be listed. */

@@ -57,7 +57,7 @@ int cu_scan_stat(const char *root, const char *rel, struct stat *st, const char 
     return 0;
 }
 
-static void cu_scan_ignored(const char *rel, const char *why)
+void cu_scan_ignored(const char *rel, const char *why)
 {
     if (cu_log_enabled(CU_LOG_DEBUG)) {
         cu_log_field f[] = {CU_LF_STR("path", rel), CU_LF_STR("reason", why)};

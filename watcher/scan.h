@@ -31,6 +31,9 @@ bool cu_scan_match(const cu_scan_rules *rules, const char *rel, const char **why
  * fills *st; -1 with *why set when it is missing or not a regular file. */
 int cu_scan_stat(const char *root, const char *rel, struct stat *st, const char **why);
 
+/* The debug-level line for a path that is not a LOG file (SPEC §1), with the reason. */
+void cu_scan_ignored(const char *rel, const char *why);
+
 typedef struct cu_scan_visitor {
     /* Called for each folder, before its entries are read, so a watch added here sees
      * every file that lands after the listing started. Returns 0 to go on, -1 to skip the
