@@ -13,6 +13,12 @@ packages=(
   python3 python3-yaml                       # test drivers (JSON comparison, e2e, compose check)
   valgrind inotify-tools procps util-linux   # memory checks, the latency reference, ps
   systemd                                    # systemd-analyze verify on the unit
+  libsystemd-dev                             # sd_notify: READY, STATUS, WATCHDOG (issue 10)
+  libmicrohttpd-dev                          # the optional /metrics and /healthz endpoint
+  prometheus                                 # promtool: checks /metrics output and alert rules
+  libxlsxwriter-dev                          # --export --format xlsx
+  chromium fonts-dejavu-core                 # the HTML report rendered and measured headless
+  python3-openpyxl poppler-utils             # the workbook read back; the printed PDF checked
 )
 
 missing=()
