@@ -1,6 +1,6 @@
 # Tests against a real PostgreSQL server (label `db`): each driver starts its own throwaway
 # cluster through tests/pg_harness.sh, so they run in parallel (ctest -j) without sharing.
-set(CU_DB_TESTS db_examples db_legacy db_idempotence db_concurrency db_crash db_config
+set(CU_DB_TESTS db_examples db_legacy db_legacy_not_null db_idempotence db_concurrency db_crash db_config
     db_log_json)
 foreach(t ${CU_DB_TESTS})
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh)

@@ -50,10 +50,10 @@ contains "$WORK/check_good.out" "root: ok" "check"
 contains "$WORK/check_good.out" '"DEM12 (PVC)" -> machine DEM12, type PVC' "machine folder listed"
 contains "$WORK/check_good.out" '"Atelier sans type" -> machine ATELIER, type none' "mapped folder"
 contains "$WORK/check_good.out" "database: ok: PostgreSQL 15" "server version"
-contains "$WORK/check_good.out" "schema version 0 (latest 2), 2 pending migrations" "pending migrations"
+contains "$WORK/check_good.out" "schema version 0 (latest $CU_LATEST), $CU_LATEST pending migrations" "pending migrations"
 expect 0 migrate_good -c "$WORK/good.yaml" --migrate
 expect 0 check_good2 -c "$WORK/good.yaml" --check
-contains "$WORK/check_good2.out" "schema version 2 (latest 2), 0 pending migrations" "after migrate"
+contains "$WORK/check_good2.out" "schema version $CU_LATEST (latest $CU_LATEST), 0 pending migrations" "after migrate"
 expect 0 rescan_good -c "$WORK/good.yaml" --rescan
 eq "$(q "SELECT count(*) FROM session_production")" 1 "ingested with password_file"
 ok "password_file"

@@ -5,6 +5,10 @@ CUWATCH=${CUWATCH:-${1:?usage: $0 path/to/cuwatch}}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 EXAMPLES=${CU_EXAMPLES_DIR:-$HERE/../../shared/examples}
 . "$HERE/pg_harness.sh"
+# The latest schema version this tree ships, and "1,2,...,latest": tests compare with these
+# rather than with numbers that every new migration would have to edit.
+CU_LATEST=$(ls "$HERE/../db/migrations" | sed -n 's/^0*\([0-9][0-9]*\)_.*\.sql$/\1/p' | sort -n | tail -1)
+CU_VERSIONS=$(seq -s, 1 "$CU_LATEST")
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/cuwatch-dbtest.XXXXXX")
 chmod 755 "$WORK"
