@@ -29,3 +29,5 @@ cu_deploy_test(deploy_vsftpd_upload e2e
 cu_deploy_test(deploy_stack e2e
   ${CU_DEPLOY_TESTS_DIR}/deploy_stack.sh ${PROJECT_SOURCE_DIR} $<TARGET_FILE:cuwatch>
   ${CU_EXAMPLES_DIR})
+cu_deploy_test(deploy_alerts unit
+  ${CU_DEPLOY_TESTS_DIR}/deploy_alerts.sh ${PROJECT_SOURCE_DIR})
