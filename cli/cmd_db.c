@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,20 +267,37 @@ int cu_cmd_migrate(const cu_config *cfg)
 
 /* ---- --check --------------------------------------------------------------------------- */
 
+/* One line of the report on stdout. Folder names come from FTP users: every control
+ * character is escaped, so a name cannot rewrite the operator's terminal. */
+static void cu_check_say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void cu_check_say(const char *fmt, ...)
+{
+    cu_sb raw = {0}, out = {0};
+    va_list ap;
+    va_start(ap, fmt);
+    cu_sb_vprintf(&raw, fmt, ap);
+    va_end(ap);
+    cu_log_text(&out, raw.data ? raw.data : "");
+    cu_sb_putc(&out, '\n');
+    fwrite(out.data, 1, out.len, stdout);
+    cu_sb_free(&raw);
+    cu_sb_free(&out);
+}
+
 static int cu_check_root(const cu_config *cfg)
 {
     struct stat st;
     if (stat(cfg->root, &st) != 0) {
-        printf("root: FAILED: %s: %s\n", cfg->root, strerror(errno));
+        cu_check_say("root: FAILED: %s: %s", cfg->root, strerror(errno));
         return CU_EXIT_FAIL;
     }
     if (!S_ISDIR(st.st_mode)) {
-        printf("root: FAILED: %s: not a folder\n", cfg->root);
+        cu_check_say("root: FAILED: %s: not a folder", cfg->root);
         return CU_EXIT_FAIL;
     }
     DIR *d = access(cfg->root, R_OK | X_OK) == 0 ? opendir(cfg->root) : NULL;
     if (!d) {
-        printf("root: FAILED: %s: not readable: %s\n", cfg->root, strerror(errno));
+        cu_check_say("root: FAILED: %s: not readable: %s", cfg->root, strerror(errno));
         return CU_EXIT_FAIL;
     }
     cu_paths folders = {0};
@@ -302,7 +320,7 @@ static int cu_check_root(const cu_config *cfg)
         free(name);
         free(type);
     }
-    printf("%s\n", line.data);
+    cu_check_say("%s", line.data);
     cu_sb_free(&line);
     cu_paths_free(&folders);
     return CU_EXIT_OK;
@@ -314,17 +332,17 @@ static int cu_check_db(const cu_config *cfg)
     cu_db_conn_error why;
     cu_db *db = cu_db_connect(cfg, &why, &err);
     if (!db) {
-        printf("database: FAILED: %s\n", err.msg);
+        cu_check_say("database: FAILED: %s", err.msg);
         return cu_exit_for(why);
     }
     char version[32];
     int current = 0, latest = 0, rc = CU_EXIT_OK;
     if (cu_db_schema_version(db, &current, &latest, &err) != 0) {
-        printf("database: FAILED: PostgreSQL %s: %s\n", cu_db_server_version(db, version), err.msg);
+        cu_check_say("database: FAILED: PostgreSQL %s: %s", cu_db_server_version(db, version), err.msg);
         rc = cu_db_alive(db) ? CU_EXIT_FAIL : CU_EXIT_NODB; /* lost meanwhile: unreachable */
     } else {
         int pending = latest > current ? latest - current : 0;
-        printf("database: ok: PostgreSQL %s, schema version %d (latest %d), %d pending "
+        cu_check_say("database: ok: PostgreSQL %s, schema version %d (latest %d), %d pending "
                "migration%s%s\n",
                cu_db_server_version(db, version), current, latest, pending, pending == 1 ? "" : "s",
                current > latest ? " (newer than this cuwatch)" : "");
@@ -337,11 +355,11 @@ int cu_cmd_check(const cu_config *cfg, const char *config_path, int config_statu
                  const char *config_error)
 {
     if (!cfg || config_status != 0) {
-        printf("configuration: FAILED: %s\n", config_error ? config_error : "not loaded");
+        cu_check_say("configuration: FAILED: %s", config_error ? config_error : "not loaded");
         return CU_EXIT_USAGE;
     }
     (void)config_path;
-    printf("configuration: ok: %s\n", cfg->source ? cfg->source : "defaults (no file)");
+    cu_check_say("configuration: ok: %s", cfg->source ? cfg->source : "defaults (no file)");
     int root_rc = cu_check_root(cfg);
     int db_rc = cu_check_db(cfg);
     fflush(stdout);

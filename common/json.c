@@ -40,9 +40,13 @@ void cu_json_str(cu_sb *out, const char *s, size_t n)
             cu_sb_puts(out, "\\t");
             break;
         default:
-            if (c < 0x20 || c == 0x7F)
+            if (c < 0x20 || c == 0x7F) {
                 cu_sb_printf(out, "\\u%04x", c);
-            else
+            } else if (c == 0xC2 && i + 1 < len && (unsigned char)text[i + 1] <= 0x9F &&
+                       (unsigned char)text[i + 1] >= 0x80) {
+                /* C1 controls (U+0080..U+009F): some terminals obey them raw. */
+                cu_sb_printf(out, "\\u%04x", (unsigned char)text[++i]);
+            } else
                 cu_sb_putc(out, (char)c);
         }
     }

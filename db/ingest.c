@@ -760,10 +760,16 @@ void cu_ingest_log(const char *relpath, const cu_ingest_result *res)
     cu_log_fields(level, res->status == CU_INGEST_ERROR ? "ingest failed" : "ingested", f, n);
     if ((res->status == CU_INGEST_OK || res->status == CU_INGEST_REJECTED) &&
         res->first_reject_line > 0) {
-        char count[24];
-        snprintf(count, sizeof count, "%" PRIu32, res->rejected_lines);
-        cu_log(CU_LOG_WARN, "%s:%" PRIu32 ": %s (%s rejected line%s in all, in ligne_rejetee)",
-               relpath, res->first_reject_line, res->first_reject, count,
-               res->rejected_lines == 1 ? "" : "s");
+        /* The human form names the first as PATH:LINE: reason; the fields carry the same
+         * facts for JSON consumers. */
+        cu_sb msg = {0};
+        cu_sb_printf(&msg, "%s:%" PRIu32 ": %s (%" PRIu32 " rejected line%s in all, in ligne_rejetee)",
+                     relpath, res->first_reject_line, res->first_reject, res->rejected_lines,
+                     res->rejected_lines == 1 ? "" : "s");
+        cu_log_field rf[] = {CU_LF_STR("path", relpath), CU_LF_NUM("line", res->first_reject_line),
+                             CU_LF_STR("reason", res->first_reject),
+                             CU_LF_NUM("rejected", res->rejected_lines)};
+        cu_log_fields(CU_LOG_WARN, msg.data, rf, 4);
+        cu_sb_free(&msg);
     }
 }

@@ -1,7 +1,17 @@
 # Tests against a real PostgreSQL server (label `db`): each driver starts its own throwaway
 # cluster through tests/pg_harness.sh, so they run in parallel (ctest -j) without sharing.
-set(CU_DB_TESTS db_examples db_legacy db_legacy_not_null db_idempotence db_concurrency db_crash db_config
-    db_log_json)
+# One test a line: several engineers add tests here at once.
+set(CU_DB_TESTS
+    db_examples
+    db_legacy
+    db_legacy_not_null
+    db_idempotence
+    db_concurrency
+    db_crash
+    db_config
+    db_log_json
+    db_log_text
+)
 foreach(t ${CU_DB_TESTS})
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh)
     add_test(NAME ${t} COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh $<TARGET_FILE:cuwatch>)

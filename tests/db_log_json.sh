@@ -39,6 +39,11 @@ assert abs(float(dem["occupation"]) - 71.55) < 1e-9, dem
 assert isinstance(dem["ms"], (int, float)) and dem["ms"] >= 0, dem
 warn = [o for o in objs if o["level"] == "warn" and o["msg"].startswith("DEM12 (PVC)/20250528.LOG:17: ")]
 assert warn, "no warning naming the first rejected line as PATH:LINE: reason"
+w = warn[0]
+assert w.get("path") == "DEM12 (PVC)/20250528.LOG" and w.get("line") == 17 and w.get("reason") \
+    and w.get("rejected") == 2, f"the warning's facts are not fields: {w}"
+import re
+assert all(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$", o["ts"]) for o in objs), "ts not RFC 3339"
 su = files.get("SU12 (HYBRIDE)/20250601.LOG")
 assert su and su["status"] == "rejete", su
 summary = [o for o in objs if "ingested" in o and "unchanged" in o]

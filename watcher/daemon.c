@@ -47,6 +47,7 @@
 #define CU_LIMITED_RESCAN_MS 10000 /* rescan rhythm while some folder cannot be watched */
 #define CU_RELEASED INT64_MAX      /* settle entry whose time is up, queued for ingestion */
 #define CU_STOP_GRACE_MS 1500      /* how long a database call may delay a SIGTERM */
+#define CU_DB_REWARN_MS 300000     /* a database that stays down is warned about again */
 
 typedef enum { CU_STATE_UNKNOWN, CU_STATE_UP, CU_STATE_DOWN } cu_state;
 
@@ -82,6 +83,7 @@ typedef struct cu_daemon {
     cu_state db_state;
     cu_backoff db_backoff;
     int64_t db_retry_at;
+    int64_t db_down_since, db_warned_at; /* monotonic ms, while db_state is DOWN */
 
     cu_pending *queue;         /* to ingest, in arrival order; due later after an error */
     cu_backoff ingest_backoff; /* a database error on a live connection: retry later */
@@ -149,7 +151,10 @@ static void cu_daemon_attach(cu_daemon *d, const char *why)
         d->root_retry_at = cu_now_ms() + cu_backoff_fail(&d->root_backoff);
         return;
     }
-    if (d->root_state == CU_STATE_DOWN) cu_log(CU_LOG_INFO, "root \"%s\" is back", d->cfg->root);
+    if (d->root_state == CU_STATE_DOWN) {
+        cu_log_field f[] = {CU_LF_STR("root", d->cfg->root)};
+        cu_log_fields(CU_LOG_INFO, "root is back", f, 1);
+    }
     cu_log_field f[] = {CU_LF_STR("root", d->cfg->root), CU_LF_STR("pattern", d->cfg->pattern),
                         CU_LF_NUM("depth", d->cfg->depth), CU_LF_NUM("folders", d->iw.n_watches)};
     /* The rescans of a watch-limited root repeat every few seconds: keep them out of the
@@ -258,14 +263,25 @@ static void cu_daemon_db_down(cu_daemon *d, const char *msg)
     cu_db_close(d->db);
     d->db = NULL;
     int64_t wait = cu_backoff_fail(&d->db_backoff);
-    if (d->db_state != CU_STATE_DOWN)
-        cu_log(CU_LOG_ERROR, "%s; retrying with backoff (up to every %d s), %zu file(s) pending",
-               msg, CU_DB_RETRY_CAP_MS / 1000, cu_pending_len(d->queue));
-    else
+    int64_t now = cu_now_ms();
+    cu_log_field f[] = {CU_LF_STR("error", msg), CU_LF_NUM("pending", cu_pending_len(d->queue)),
+                        CU_LF_NUM("retry_cap_s", CU_DB_RETRY_CAP_MS / 1000),
+                        CU_LF_NUM("down_s", 0)};
+    if (d->db_state != CU_STATE_DOWN) {
+        d->db_down_since = d->db_warned_at = now;
+        cu_log_fields(CU_LOG_ERROR, "database unavailable; retrying with backoff", f, 3);
+    } else if (now - d->db_warned_at >= CU_DB_REWARN_MS) {
+        /* Once is not enough for an outage that lasts: an operator who looks at the log an
+         * hour later must see that it is still going on, and how much is waiting. */
+        d->db_warned_at = now;
+        f[3].num = (double)((now - d->db_down_since) / 1000);
+        cu_log_fields(CU_LOG_WARN, "database still unavailable", f, 4);
+    } else {
         cu_log(CU_LOG_DEBUG, "database still unreachable; next attempt in %lld ms",
                (long long)wait);
+    }
     d->db_state = CU_STATE_DOWN;
-    d->db_retry_at = cu_now_ms() + wait;
+    d->db_retry_at = now + wait;
 }
 
 /* Connects and migrates. A migration that fails on a live connection is a database the
@@ -405,7 +421,11 @@ static void cu_daemon_ingest(cu_daemon *d, const char *rel)
              * files: such errors are the server's state, not the file's. A file that cannot
              * be read (I/O error, gone) is left to its next event. */
             int64_t wait = cu_backoff_fail(&d->ingest_backoff);
-            cu_log(CU_LOG_INFO, "\"%s\" will be retried in %lld ms", rel, (long long)wait);
+            cu_sb msg = {0};
+            cu_sb_printf(&msg, "\"%s\" will be retried in %lld ms", rel, (long long)wait);
+            cu_log_field f[] = {CU_LF_STR("path", rel), CU_LF_NUM("retry_ms", wait)};
+            cu_log_fields(CU_LOG_INFO, msg.data, f, 2);
+            cu_sb_free(&msg);
             cu_pending_defer(d->queue, rel, cu_now_ms() + wait, -1, 0);
             return;
         }

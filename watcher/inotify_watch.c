@@ -132,7 +132,8 @@ static int cu_iw_on_dir(void *ctx, const char *rel, int level)
              * Even the root's own watch: the root is there, it is only not watched. */
             iw->incomplete = true;
         } else if (e != ENOENT && e != ENOTDIR) {
-            cu_log(CU_LOG_WARN, "could not watch folder \"%s\": %s", rel, strerror(e));
+            cu_log_field f[] = {CU_LF_STR("path", rel), CU_LF_STR("error", strerror(e))};
+            cu_log_fields(CU_LOG_WARN, "could not watch folder", f, 2);
         }
         /* Still list it: what is there now gets ingested. */
         return 0;
@@ -193,7 +194,11 @@ bool cu_iw_complete(const cu_iw *iw)
 
 static void cu_iw_root_lost(cu_iw *iw, const char *how)
 {
-    cu_log(CU_LOG_ERROR, "root \"%s\" %s; waiting for it to come back", iw->root, how);
+    cu_sb msg = {0};
+    cu_sb_printf(&msg, "root %s; waiting for it to come back", how);
+    cu_log_field f[] = {CU_LF_STR("root", iw->root)};
+    cu_log_fields(CU_LOG_ERROR, msg.data, f, 1);
+    cu_sb_free(&msg);
     cu_iw_detach(iw);
     iw->cb(iw->ctx, CU_IW_ROOT_LOST, "");
 }
@@ -219,8 +224,9 @@ void cu_iw_handle(cu_iw *iw, const struct inotify_event *ev)
         /* A folder moved within the root keeps its watch but not its path: forget it (its
          * new name, if still under the root, arrives as IN_MOVED_TO and is watched anew). */
         char *rel = cu_xstrdup(e->rel);
-        cu_log(CU_LOG_INFO, "folder \"%s\" %s", rel,
-               ev->mask & IN_MOVE_SELF ? "was moved" : "was removed");
+        cu_log_field f[] = {CU_LF_STR("path", rel)};
+        cu_log_fields(CU_LOG_INFO, ev->mask & IN_MOVE_SELF ? "folder was moved" : "folder was removed",
+                      f, 1);
         cu_iw_forget_tree(iw, rel);
         free(rel);
         return;
@@ -234,7 +240,8 @@ void cu_iw_handle(cu_iw *iw, const struct inotify_event *ev)
         if (ev->mask & IN_MOVED_FROM) {
             cu_iw_forget_tree(iw, rel.data);
         } else if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) && level < iw->rules.depth) {
-            cu_log(CU_LOG_INFO, "new folder \"%s\"", rel.data);
+            cu_log_field f[] = {CU_LF_STR("path", rel.data)};
+            cu_log_fields(CU_LOG_INFO, "new folder", f, 1);
             cu_err err;
             if (cu_iw_walk(iw, rel.data, level + 1, &err) != 0)
                 cu_log(CU_LOG_DEBUG, "%s", err.msg); /* gone again already */
