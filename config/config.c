@@ -15,14 +15,18 @@
 #include "config.h"
 #include "logfile.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <libgen.h>
 #include <math.h>
+#include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <yaml.h>
 
 #include "log.h"
@@ -58,6 +62,7 @@ void cu_config_free(cu_config *cfg)
     free(cfg->pattern);
     free(cfg->conninfo);
     free(cfg->password_file);
+    free(cfg->metrics_listen);
     for (int i = 0; i < cfg->n_map; i++) {
         free(cfg->map[i].folder);
         free(cfg->map[i].name);
@@ -315,6 +320,23 @@ static int cu_database_key(cu_walk *w, const char *key, const yaml_node_t *v)
     return cu_get_string(w, v, "database.password_file", true, &cfg->password_file);
 }
 
+static int cu_metrics_key(cu_walk *w, const char *key, const yaml_node_t *v)
+{
+    (void)key; /* "listen", the only key */
+    cu_config *cfg = cu_cfg(w);
+    if (cu_get_string(w, v, "metrics.listen", true, &cfg->metrics_listen) != 0) return -1;
+    if (cfg->metrics_listen && cfg->metrics_listen[0] == '\0') {
+        free(cfg->metrics_listen); /* "" is the documented "off" */
+        cfg->metrics_listen = NULL;
+    }
+    if (!cfg->metrics_listen) return 0;
+    cu_listen_addr a;
+    const char *why;
+    if (cu_listen_parse(cfg->metrics_listen, &a, &why) == 0) return 0;
+    char q[CU_QUOTE_MAX + 4];
+    return cu_walk_fail(w, v, "invalid value \"%s\" for metrics.listen: %s", cu_quote(v, q), why);
+}
+
 static int cu_log_key(cu_walk *w, const char *key, const yaml_node_t *v)
 {
     cu_config *cfg = cu_cfg(w);
@@ -407,6 +429,9 @@ static int cu_top_key(cu_walk *w, const char *key, const yaml_node_t *v)
     static const char *const database[] = {"conninfo", "password_file", NULL};
     static const char *const machines[] = {"auto", "map", NULL};
     static const char *const log[] = {"level", "format", NULL};
+    static const char *const metrics[] = {"listen", NULL};
+    if (strcmp(key, "metrics") == 0)
+        return cu_walk_mapping(w, v, "metrics", cu_metrics_key, metrics);
     if (strcmp(key, "watch") == 0) return cu_walk_mapping(w, v, "watch", cu_watch_key, watch);
     if (strcmp(key, "database") == 0)
         return cu_walk_mapping(w, v, "database", cu_database_key, database);
@@ -485,7 +510,7 @@ static int cu_yaml_fail(const char *path, const yaml_parser_t *parser, const cha
 static int cu_config_parse(cu_config *cfg, const char *path, const char *data, size_t len,
                            cu_err *err)
 {
-    static const char *const top[] = {"watch", "database", "machines", "log", NULL};
+    static const char *const top[] = {"watch", "database", "machines", "log", "metrics", NULL};
     yaml_parser_t parser;
     yaml_document_t doc, extra;
     if (!yaml_parser_initialize(&parser)) return cu_fail(err, "%s: out of memory", path);
@@ -537,6 +562,32 @@ static int cu_config_read(cu_config *cfg, const char *path, const char *origin, 
     return rc;
 }
 
+/* The password_file rule of config.h. A daemon's working directory is "/", so a relative
+ * path resolved against it would be meaningless; the configuration's own folder is where an
+ * administrator keeps the file, and systemd's credentials folder is where the same file
+ * appears, under the same name, inside the service (LoadCredential=db_password:...). */
+static void cu_config_password_path(cu_config *cfg)
+{
+    const char *creds = getenv("CREDENTIALS_DIRECTORY");
+    if (creds && !*creds) creds = NULL;
+    cu_sb sb = {0};
+    if (cfg->password_file && cfg->password_file[0] != '/') {
+        if (creds) {
+            cu_sb_printf(&sb, "%s/%s", creds, cfg->password_file);
+        } else if (cfg->source) {
+            char *src = cu_xstrdup(cfg->source);
+            cu_sb_printf(&sb, "%s/%s", dirname(src), cfg->password_file);
+            free(src);
+        }
+    } else if (!cfg->password_file && creds) {
+        cu_sb_printf(&sb, "%s/db_password", creds);
+        if (access(sb.data, F_OK) != 0) cu_sb_free(&sb);
+    }
+    if (!sb.data) return;
+    free(cfg->password_file);
+    cfg->password_file = sb.data;
+}
+
 int cu_config_load(cu_config *cfg, const char *path, cu_err *err)
 {
     cu_config_defaults(cfg);
@@ -552,12 +603,63 @@ int cu_config_load(cu_config *cfg, const char *path, cu_err *err)
              * wrong, rather than silently running on defaults. */
             path = CU_CONFIG_DEFAULT_PATH;
         } else {
+            cu_config_password_path(cfg);
             return 0; /* no file anywhere: defaults */
         }
     }
     if (cu_config_read(cfg, path, origin, err) != 0) {
         cu_config_free(cfg);
         return -1;
+    }
+    cu_config_password_path(cfg);
+    return 0;
+}
+
+/* ---- metrics.listen ------------------------------------------------------------------- */
+
+int cu_listen_parse(const char *s, cu_listen_addr *out, const char **why)
+{
+    memset(out, 0, sizeof *out);
+    const char *colon = strrchr(s, ':');
+    const char *port_s = colon ? colon + 1 : s;
+    char host[64];
+    size_t hlen = colon ? (size_t)(colon - s) : 0;
+    if (hlen >= sizeof host) return *why = "expected HOST:PORT with HOST an IP address", -1;
+    memcpy(host, s, hlen);
+    host[hlen] = '\0';
+
+    char *end;
+    errno = 0;
+    long port = strtol(port_s, &end, 10);
+    if (!(*port_s >= '0' && *port_s <= '9') || *end != '\0' || errno != 0 || port < 1 ||
+        port > 65535)
+        return *why = "expected HOST:PORT with a port from 1 to 65535, e.g. 127.0.0.1:9464", -1;
+
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&out->addr;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&out->addr;
+    if (hlen == 0 || strcmp(host, "localhost") == 0) {
+        v4->sin_family = AF_INET;
+        v4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    } else if (host[0] == '[' && host[hlen - 1] == ']') {
+        host[hlen - 1] = '\0';
+        if (inet_pton(AF_INET6, host + 1, &v6->sin6_addr) != 1)
+            return *why = "invalid IPv6 address between the brackets", -1;
+        v6->sin6_family = AF_INET6;
+    } else if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
+        v4->sin_family = AF_INET;
+    } else {
+        return *why = strchr(host, ':') ? "an IPv6 address goes in brackets, e.g. [::1]:9464"
+                                        : "HOST must be an IP address or localhost, not a name",
+               -1;
+    }
+    if (out->addr.ss_family == AF_INET) {
+        v4->sin_port = htons((uint16_t)port);
+        out->len = sizeof *v4;
+        out->loopback = (ntohl(v4->sin_addr.s_addr) >> 24) == 127;
+    } else {
+        v6->sin6_port = htons((uint16_t)port);
+        out->len = sizeof *v6;
+        out->loopback = IN6_IS_ADDR_LOOPBACK(&v6->sin6_addr);
     }
     return 0;
 }

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "err.h"
 
@@ -34,7 +35,7 @@ typedef struct cu_config {
 
     /* database: */
     char *conninfo;      /* libpq keyword/value or URI; NULL = libpq defaults / DB_* */
-    char *password_file; /* optional */
+    char *password_file; /* optional; made absolute at load time (see cu_config_load) */
 
     /* machines: */
     bool machines_auto; /* default true */
@@ -44,10 +45,19 @@ typedef struct cu_config {
     /* log: */
     int log_level;  /* cu_log_level, default info */
     int log_format; /* cu_log_format, default text */
+
+    /* metrics: */
+    char *metrics_listen; /* "HOST:PORT" as written; NULL = off (the default, or "") */
 } cu_config;
 
 /* Default search order when path is NULL: $CUWATCH_CONFIG, then /etc/cuwatch/cuwatch.yaml;
- * when neither exists, defaults only (not an error). An explicitly given path must exist. */
+ * when neither exists, defaults only (not an error). An explicitly given path must exist.
+ *
+ * database.password_file, so that one configuration serves under systemd and from a shell
+ * (`sudo cuwatch --check`): a relative password_file (e.g. "db_password") is resolved against
+ * $CREDENTIALS_DIRECTORY when it is set (systemd's LoadCredential=), else against the folder
+ * of the configuration file; an absolute one is used as written. With no password_file at all,
+ * $CREDENTIALS_DIRECTORY/db_password is used when it exists. */
 int cu_config_load(cu_config *cfg, const char *path, cu_err *err);
 void cu_config_free(cu_config *cfg);
 
@@ -68,6 +78,17 @@ typedef struct cu_conn_params {
 } cu_conn_params;
 int cu_config_conn_params(const cu_config *cfg, cu_conn_params *out, cu_err *err);
 void cu_config_conn_free(cu_conn_params *p);
+
+/* metrics.listen: "HOST:PORT" where HOST is an IPv4 literal, a bracketed IPv6 literal or
+ * "localhost" (127.0.0.1); a bare port ("9464" or ":9464") means 127.0.0.1. Host names are
+ * refused: no DNS at start-up, and no doubt about which interface is exposed. Port 1-65535.
+ * Returns 0 and fills out, or -1 with *why set to a static explanation. */
+typedef struct cu_listen_addr {
+    struct sockaddr_storage addr;
+    socklen_t len;
+    bool loopback; /* 127.0.0.0/8 or ::1 */
+} cu_listen_addr;
+int cu_listen_parse(const char *s, cu_listen_addr *out, const char **why);
 
 /* Parses durations such as "0", "500ms", "60s", "15m", "1h", "2d"; -1 when invalid. */
 int cu_duration_parse(const char *s, int64_t *ms);

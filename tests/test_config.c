@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -44,6 +46,7 @@ static int clean_env(void **state)
     unsetenv("DB_NAME");
     unsetenv("DB_USER");
     unsetenv("DB_PASS");
+    unsetenv("CREDENTIALS_DIRECTORY");
     return 0;
 }
 
@@ -111,6 +114,7 @@ static void check_defaults(const cu_config *cfg)
     assert_int_equal(cfg->n_map, 0);
     assert_int_equal(cfg->log_level, CU_LOG_INFO);
     assert_int_equal(cfg->log_format, CU_LOG_TEXT);
+    assert_null(cfg->metrics_listen);
 }
 
 /* ---- defaults ------------------------------------------------------------------------- */
@@ -173,6 +177,7 @@ static void test_full_file(void **state)
     }
     assert_int_equal(cfg.log_level, CU_LOG_DEBUG);
     assert_int_equal(cfg.log_format, CU_LOG_JSON);
+    assert_string_equal(cfg.metrics_listen, "127.0.0.1:9464");
     cu_config_free(&cfg);
     cu_config_free(&cfg); /* a second free is harmless */
 }
@@ -507,6 +512,109 @@ static void test_password_file_errors(void **state)
     }
 }
 
+/* A relative password_file is systemd's credential when $CREDENTIALS_DIRECTORY is set, else
+ * the file beside the configuration: one cuwatch.yaml works in the unit and for
+ * `sudo cuwatch --check`. With no password_file, $CREDENTIALS_DIRECTORY/db_password. */
+static void test_password_file_credentials(void **state)
+{
+    (void)state;
+    char creds[300], beside[300], text[512];
+    snprintf(creds, sizeof creds, "%s/creds", g_dir);
+    snprintf(beside, sizeof beside, "%s/db_password", g_dir);
+    assert_int_equal(mkdir(creds, 0700), 0);
+    char increds[340];
+    snprintf(increds, sizeof increds, "%s/db_password", creds);
+    FILE *f = fopen(increds, "w");
+    assert_non_null(f);
+    fputs("from-credential\n", f);
+    fclose(f);
+    f = fopen(beside, "w");
+    assert_non_null(f);
+    fputs("from-beside\n", f);
+    fclose(f);
+
+    cu_config cfg;
+    cu_err err = {{0}};
+    cu_conn_params p;
+    /* From a shell: beside the configuration file. */
+    assert_int_equal(load_text("database:\n  password_file: db_password\n", &cfg, &err, NULL), 0);
+    assert_string_equal(cfg.password_file, beside);
+    assert_int_equal(cu_config_conn_params(&cfg, &p, &err), 0);
+    assert_string_equal(param(&p, "password"), "from-beside");
+    cu_config_conn_free(&p);
+    cu_config_free(&cfg);
+
+    /* In the unit: the credential, same name. */
+    setenv("CREDENTIALS_DIRECTORY", creds, 1);
+    assert_int_equal(load_text("database:\n  password_file: db_password\n", &cfg, &err, NULL), 0);
+    assert_string_equal(cfg.password_file, increds);
+    assert_int_equal(cu_config_conn_params(&cfg, &p, &err), 0);
+    assert_string_equal(param(&p, "password"), "from-credential");
+    cu_config_conn_free(&p);
+    cu_config_free(&cfg);
+
+    /* Absolute paths are kept; no password_file at all takes the credential. */
+    snprintf(text, sizeof text, "database:\n  password_file: %s\n", beside);
+    assert_int_equal(load_text(text, &cfg, &err, NULL), 0);
+    assert_string_equal(cfg.password_file, beside);
+    cu_config_free(&cfg);
+    assert_int_equal(load_text("log:\n  level: info\n", &cfg, &err, NULL), 0);
+    assert_string_equal(cfg.password_file, increds);
+    cu_config_free(&cfg);
+    unlink(increds);
+    assert_int_equal(load_text("log:\n  level: info\n", &cfg, &err, NULL), 0);
+    assert_null(cfg.password_file); /* no credential: libpq's own ways (PGPASSWORD, .pgpass) */
+    cu_config_free(&cfg);
+
+    unlink(beside);
+    rmdir(creds);
+}
+
+/* metrics.listen: off by default and for "", loopback for a bare port, IP literals only. */
+static void test_metrics_listen(void **state)
+{
+    (void)state;
+    cu_config cfg;
+    cu_err err = {{0}};
+    assert_int_equal(load_text("metrics:\n  listen: \"\"\n", &cfg, &err, NULL), 0);
+    assert_null(cfg.metrics_listen);
+    cu_config_free(&cfg);
+    assert_int_equal(load_text("metrics:\n  listen: 127.0.0.1:9464\n", &cfg, &err, NULL), 0);
+    assert_string_equal(cfg.metrics_listen, "127.0.0.1:9464");
+    cu_config_free(&cfg);
+
+    static const struct {
+        const char *s;
+        bool loopback;
+        int family;
+    } good[] = {{"127.0.0.1:9464", true, AF_INET}, {"9464", true, AF_INET},
+                {":9464", true, AF_INET},          {"localhost:1", true, AF_INET},
+                {"[::1]:9464", true, AF_INET6},    {"0.0.0.0:9464", false, AF_INET},
+                {"[::]:65535", false, AF_INET6},   {"10.1.2.3:80", false, AF_INET}};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        cu_listen_addr a;
+        const char *why = NULL;
+        if (cu_listen_parse(good[i].s, &a, &why) != 0) fail_msg("%s: %s", good[i].s, why);
+        assert_int_equal(a.loopback, good[i].loopback);
+        assert_int_equal(a.addr.ss_family, good[i].family);
+    }
+
+    expect_error("metrics:\n  listen: 127.0.0.1\n",
+                 ":2:11: invalid value \"127.0.0.1\" for metrics.listen: expected HOST:PORT");
+    expect_error("metrics:\n  listen: \"127.0.0.1:0\"\n",
+                 ":2:11: invalid value \"127.0.0.1:0\" for metrics.listen: expected HOST:PORT "
+                 "with a port from 1 to 65535");
+    expect_error("metrics:\n  listen: 127.0.0.1:70000\n", ":2:11: invalid value");
+    expect_error("metrics:\n  listen: prometheus.example:9464\n",
+                 ":2:11: invalid value \"prometheus.example:9464\" for metrics.listen: HOST must "
+                 "be an IP address or localhost");
+    expect_error("metrics:\n  listen: \"::1:9464\"\n", "goes in brackets");
+    expect_error("metrics:\n  listen: \"[::g]:9464\"\n", "invalid IPv6 address");
+    expect_error("metrics:\n  listen: [127.0.0.1, 9464]\n",
+                 ":2:11: metrics.listen must be a string, not a list");
+    expect_error("metrics:\n  port: 9464\n", ":2:3: unknown key \"port\" in \"metrics\"");
+}
+
 /* conninfo may carry a password: a configuration error around it must not quote it. */
 static void test_conninfo_never_quoted(void **state)
 {
@@ -592,6 +700,8 @@ int main(void)
         cmocka_unit_test_setup(test_db_env_ignored_with_conninfo, clean_env),
         cmocka_unit_test_setup(test_password_file, clean_env),
         cmocka_unit_test_setup(test_password_file_errors, clean_env),
+        cmocka_unit_test_setup(test_password_file_credentials, clean_env),
+        cmocka_unit_test_setup(test_metrics_listen, clean_env),
         cmocka_unit_test_setup(test_conninfo_never_quoted, clean_env),
         cmocka_unit_test_setup(test_machine_resolution, clean_env),
     };
