@@ -65,10 +65,10 @@ static void cu_put_ts(cu_sb *out, const char *key, bool has, int64_t us)
     cu_json_cstr(out, buf);
 }
 
-static void cu_put_u32(cu_sb *out, const char *key, uint32_t v)
+static void cu_put_u64(cu_sb *out, const char *key, uint64_t v)
 {
     cu_put_key(out, key);
-    cu_sb_printf(out, "%" PRIu32, v);
+    cu_sb_printf(out, "%" PRIu64, v);
 }
 
 static void cu_logfile_json(cu_sb *out, const cu_logfile *lf)
@@ -83,14 +83,14 @@ static void cu_logfile_json(cu_sb *out, const cu_logfile *lf)
     cu_put_str(out, "date_production", lf->has_date ? date : NULL);
     cu_put_str(out, "status", lf->status == CU_STATUS_OK ? "ok" : "rejete");
     cu_put_str(out, "error", lf->error);
-    cu_put_u32(out, "lines", lf->lines);
-    cu_put_u32(out, "events", lf->events);
-    cu_put_u32(out, "unknown_events", lf->unknown_events);
-    cu_put_u32(out, "rejected_lines", lf->rejected_lines);
-    cu_put_u32(out, "total_pieces", (uint32_t)lf->n_pieces);
-    cu_put_u32(out, "jobs", (uint32_t)lf->n_jobs);
-    cu_put_u32(out, "waits", (uint32_t)lf->n_waits);
-    cu_put_u32(out, "stops", (uint32_t)lf->n_stops);
+    cu_put_u64(out, "lines", lf->lines);
+    cu_put_u64(out, "events", lf->events);
+    cu_put_u64(out, "unknown_events", lf->unknown_events);
+    cu_put_u64(out, "rejected_lines", lf->rejected_lines);
+    cu_put_u64(out, "total_pieces", (uint64_t)lf->n_pieces);
+    cu_put_u64(out, "jobs", (uint64_t)lf->n_jobs);
+    cu_put_u64(out, "waits", (uint64_t)lf->n_waits);
+    cu_put_u64(out, "stops", (uint64_t)lf->n_stops);
     cu_put_ts(out, "first_piece", lf->has_first_piece, lf->first_piece);
     cu_put_ts(out, "last_piece", lf->has_last_piece, lf->last_piece);
     cu_put_ts(out, "first_machine_start", lf->has_first_start, lf->first_start);
@@ -104,7 +104,7 @@ static void cu_logfile_json(cu_sb *out, const cu_logfile *lf)
     cu_put_cpct(out, "stop_pct", m->stop_cpct);
     cu_sb_puts(out, ",\"rejects\":[");
     for (size_t i = 0; i < lf->n_rejects; i++) {
-        cu_sb_printf(out, "%s{\"line\":%" PRIu32 ",\"reason\":", i ? "," : "", lf->rejects[i].line);
+        cu_sb_printf(out, "%s{\"line\":%" PRIu64 ",\"reason\":", i ? "," : "", lf->rejects[i].line);
         cu_json_cstr(out, lf->rejects[i].reason);
         cu_sb_putc(out, '}');
     }

@@ -80,13 +80,14 @@ typedef struct cu_ingest_result {
     bool io_error;  /* ERROR because the file could not be read (vanished, permissions) */
     char machine[256];
     char date[16]; /* "YYYY-MM-DD", "" when unknown */
-    uint32_t lines, events, pieces, rejected_lines;
+    uint64_t lines, events, rejected_lines; /* 64-bit: a file may hold > 4 G lines */
+    uint32_t pieces;
     int32_t occupation_cpct;    /* occupation in hundredths of a percent */
     uint64_t rows;              /* detail rows written (pieces, jobs, waits, stops) */
     int64_t size;               /* bytes read */
     double ms;                  /* wall-clock time of the whole ingest */
     char replaced[1024];        /* another file whose session this one replaced, else "" */
-    uint32_t first_reject_line; /* the first rejected line (0: none), for the warning */
+    uint64_t first_reject_line; /* the first rejected line (0: none), for the warning */
     char first_reject[512];     /* its reason */
     cu_err err;                 /* ERROR: the message; REJECTED: the reason */
 } cu_ingest_result;

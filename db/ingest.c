@@ -260,8 +260,8 @@ static const char cu_sql_registry[] =
     "  INSERT INTO fichier_log (chemin, centre_usinage_id, taille, mtime, empreinte, statut,"
     "    lignes, evenements, lignes_rejetees, traite_le, duree_ms, message)"
     "  VALUES ($1, $2::integer, $3::bigint,"
-    "    timestamptz 'epoch' + $4::bigint * interval '1 microsecond', $5, $6, $7::integer,"
-    "    $8::integer, $9::integer, now(), $10::numeric, $11)"
+    "    timestamptz 'epoch' + $4::bigint * interval '1 microsecond', $5, $6, $7::bigint,"
+    "    $8::bigint, $9::bigint, now(), $10::numeric, $11)"
     "  ON CONFLICT (chemin) DO UPDATE SET centre_usinage_id = EXCLUDED.centre_usinage_id,"
     "    taille = EXCLUDED.taille, mtime = EXCLUDED.mtime, empreinte = EXCLUDED.empreinte,"
     "    statut = EXCLUDED.statut, lignes = EXCLUDED.lignes, evenements = EXCLUDED.evenements,"
@@ -326,12 +326,12 @@ static int cu_write_registry(cu_db *db, const cu_ingest_ctx *c, const char *mach
                              const char *statut, const char *message, cu_err *err)
 {
     const cu_logfile *lf = c->lf;
-    char size[24], mtime[24], lines[16], events[16], rejected[16], ms[32];
+    char size[24], mtime[24], lines[24], events[24], rejected[24], ms[32];
     snprintf(size, sizeof size, "%" PRId64, c->size);
     snprintf(mtime, sizeof mtime, "%" PRId64, c->mtime_us);
-    snprintf(lines, sizeof lines, "%" PRIu32, lf->lines);
-    snprintf(events, sizeof events, "%" PRIu32, lf->events);
-    snprintf(rejected, sizeof rejected, "%" PRIu32, lf->rejected_lines);
+    snprintf(lines, sizeof lines, "%" PRIu64, lf->lines);
+    snprintf(events, sizeof events, "%" PRIu64, lf->events);
+    snprintf(rejected, sizeof rejected, "%" PRIu64, lf->rejected_lines);
     snprintf(ms, sizeof ms, "%.3f", cu_now_ms() - c->t0);
     const char *params[11] = {c->relpath, machine_id, size,     mtime, c->hash, statut,
                               lines,      events,     rejected, ms,    message};
@@ -346,7 +346,7 @@ static int cu_write_registry(cu_db *db, const cu_ingest_ctx *c, const char *mach
     for (size_t i = 0; i < lf->n_rejects; i++) {
         cu_sb_puts(sb, file_id);
         cu_sb_putc(sb, '\t');
-        cu_copy_int(sb, lf->rejects[i].line);
+        cu_copy_int(sb, (int64_t)lf->rejects[i].line);
         cu_sb_putc(sb, '\t');
         cu_db_copy_text(sb, lf->rejects[i].content ? lf->rejects[i].content : "");
         cu_sb_putc(sb, '\t');
@@ -763,7 +763,7 @@ void cu_ingest_log(const char *relpath, const cu_ingest_result *res)
         /* The human form names the first as PATH:LINE: reason; the fields carry the same
          * facts for JSON consumers. */
         cu_sb msg = {0};
-        cu_sb_printf(&msg, "%s:%" PRIu32 ": %s (%" PRIu32 " rejected line%s in all, in ligne_rejetee)",
+        cu_sb_printf(&msg, "%s:%" PRIu64 ": %s (%" PRIu64 " rejected line%s in all, in ligne_rejetee)",
                      relpath, res->first_reject_line, res->first_reject, res->rejected_lines,
                      res->rejected_lines == 1 ? "" : "s");
         cu_log_field rf[] = {CU_LF_STR("path", relpath), CU_LF_NUM("line", res->first_reject_line),

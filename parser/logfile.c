@@ -49,9 +49,9 @@ static size_t cu_arena_text(cu_logfile_priv *p, const char *s, size_t n)
 /* ---- rejects -------------------------------------------------------------------------- */
 
 /* A quoted, cleaned excerpt of the line for reasons: enough to recognise it, never huge. */
-static void cu_add_reject(cu_logfile *lf, const char *line, size_t n, uint32_t lineno,
+static void cu_add_reject(cu_logfile *lf, const char *line, size_t n, cu_lineno lineno,
                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-static void cu_add_reject(cu_logfile *lf, const char *line, size_t n, uint32_t lineno,
+static void cu_add_reject(cu_logfile *lf, const char *line, size_t n, cu_lineno lineno,
                           const char *fmt, ...)
 {
     cu_logfile_priv *p = lf->priv;
@@ -214,7 +214,7 @@ static const char *cu_parse_wait(const char *s, size_t n, int64_t *us)
 
 /* ---- events --------------------------------------------------------------------------- */
 
-static void cu_add_event(cu_logfile_priv *p, int64_t ts, uint32_t line, cu_ev_kind kind,
+static void cu_add_event(cu_logfile_priv *p, int64_t ts, cu_lineno line, cu_ev_kind kind,
                          int64_t wait_us)
 {
     CU_GROW(p->evs, p->n_evs, p->cap_evs);
@@ -237,7 +237,7 @@ static bool cu_job_token(const char *tok, size_t n, char key, const char **val, 
 
 /* "R:<ref> L:<len> C:<colour>" in any order; returns the reject reason or NULL. */
 static const char *cu_parse_job(cu_logfile *lf, const char *s, size_t n, int64_t ts,
-                                uint32_t lineno)
+                                cu_lineno lineno)
 {
     const char *ref = NULL, *len = NULL, *col = NULL;
     size_t rn = 0, ln = 0, cn = 0;
@@ -316,7 +316,7 @@ static bool cu_name_is(const char *name, size_t n, const char *want, size_t wn)
 #define CU_NAME_IS(name, n, lit) cu_name_is(name, n, lit, sizeof lit - 1)
 
 /* One line, without its LF. full is the line's real length (> n when it was cut). */
-static void cu_parse_line(cu_logfile *lf, const char *s, size_t n, size_t full, uint32_t lineno)
+static void cu_parse_line(cu_logfile *lf, const char *s, size_t n, size_t full, cu_lineno lineno)
 {
     cu_logfile_priv *p = lf->priv;
     const char *orig = s;

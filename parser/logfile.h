@@ -33,16 +33,20 @@
 
 typedef enum { CU_STATUS_OK, CU_STATUS_REJECTED } cu_status;
 
+/* Line numbers and line counts are 64-bit: a file of more than 4,294,967,295 lines (a
+ * configured max_file_size far above the default, or a stream of empty lines) must not wrap. */
+typedef uint64_t cu_lineno;
+
 typedef struct cu_piece {
     int64_t ts;
-    uint32_t line;
-    uint32_t number;     /* 1..n in file order */
+    cu_lineno line;
     const char *details; /* UTF-8, never NULL (may be "") */
+    uint32_t number;     /* 1..n in file order */
 } cu_piece;
 
 typedef struct cu_job {
     int64_t ts;
-    uint32_t line;
+    cu_lineno line;
     const char *reference; /* never NULL */
     const char *length;    /* decimal with '.', e.g. "6500.00"; NULL when L: is absent */
     const char *colour;    /* NULL when C: is absent */
@@ -52,11 +56,11 @@ typedef struct cu_job {
 typedef struct cu_period {
     int64_t start; /* µs */
     int64_t end;   /* µs, >= start */
-    uint32_t line; /* the line that opened it */
+    cu_lineno line; /* the line that opened it */
 } cu_period;
 
 typedef struct cu_reject {
-    uint32_t line;
+    cu_lineno line;
     const char *content; /* cleaned UTF-8, at most CU_TEXT_MAX bytes */
     const char *reason;
 } cu_reject;
@@ -84,7 +88,7 @@ typedef struct cu_logfile {
     const char *error; /* reason when rejected, else NULL */
 
     /* Counts, as --parse prints them. */
-    uint32_t lines, events, unknown_events, rejected_lines;
+    cu_lineno lines, events, unknown_events, rejected_lines;
 
     /* Detail rows. pieces and jobs in file order; waits and stops in timestamp order. */
     cu_piece *pieces;

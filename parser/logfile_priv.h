@@ -18,8 +18,8 @@ typedef enum {
 typedef struct cu_ev {
     int64_t ts;
     int64_t wait_us; /* MachineWait only */
-    uint32_t seq;    /* file order, makes the sort stable */
-    uint32_t line;
+    cu_lineno line;
+    uint32_t seq; /* file order, makes the sort stable (events beyond 2^32 would need 128 GB) */
     uint8_t kind;
 } cu_ev;
 

@@ -47,7 +47,7 @@ static void cu_sort_events(cu_logfile_priv *p)
 }
 
 static void cu_push_period(cu_period **arr, size_t *n, size_t *cap, int64_t a, int64_t b,
-                           uint32_t line)
+                           cu_lineno line)
 {
     if (*n == *cap) {
         *cap = *cap ? *cap * 2 : 64;
@@ -91,7 +91,7 @@ void cu_logfile_compute(cu_logfile *lf)
 
     bool stop_open = false;
     int64_t stop_at = 0;
-    uint32_t stop_line = 0;
+    cu_lineno stop_line = 0;
     for (size_t i = 0; i < p->n_evs; i++) {
         const cu_ev *e = &p->evs[i];
         if (!lf->has_date && i == 0) {

@@ -5,6 +5,7 @@ set(CU_DB_TESTS
     db_examples
     db_legacy
     db_legacy_not_null
+    db_counters
     db_idempotence
     db_concurrency
     db_crash

@@ -495,6 +495,29 @@ static void test_skip_piece_details(void **state)
     assert_memory_equal(&lf.metrics, &kept, sizeof kept);
 }
 
+/* 4.3 G lines must not wrap (issue 8): every count and line number is 64-bit. Generating
+ * such a file is out of reach of a unit test; the types are what decides it. */
+static void test_counters_64bit(void **state)
+{
+    (void)state;
+    cu_logfile x = {0};
+    cu_reject r = {0};
+    cu_piece pc = {0};
+    cu_job j = {0};
+    cu_period pe = {0};
+    x.lines = UINT64_C(4294967295);
+    x.lines++;
+    assert_true(x.lines == UINT64_C(4294967296));
+    assert_int_equal(sizeof x.lines, 8);
+    assert_int_equal(sizeof x.events, 8);
+    assert_int_equal(sizeof x.unknown_events, 8);
+    assert_int_equal(sizeof x.rejected_lines, 8);
+    assert_int_equal(sizeof r.line, 8);
+    assert_int_equal(sizeof pc.line, 8);
+    assert_int_equal(sizeof j.line, 8);
+    assert_int_equal(sizeof pe.line, 8);
+}
+
 static void test_format_ts(void **state)
 {
     (void)state;
@@ -541,6 +564,7 @@ int main(void)
         cmocka_unit_test_teardown(test_reject_limit, teardown),
         cmocka_unit_test_teardown(test_skip_piece_details, teardown),
         cmocka_unit_test_teardown(test_format_ts, teardown),
+        cmocka_unit_test_teardown(test_counters_64bit, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
