@@ -86,7 +86,7 @@ static int cu_list_root(const cu_config *cfg, cu_paths *out, int *errors)
         cu_log(CU_LOG_ERROR, "root %s: %s", cfg->root, err.msg);
         return -1;
     }
-    qsort(out->v, out->n, sizeof *out->v, cu_cmp_str);
+    if (out->n) qsort(out->v, out->n, sizeof *out->v, cu_cmp_str); /* v is NULL when empty */
     return 0;
 }
 
@@ -308,7 +308,8 @@ static int cu_check_root(const cu_config *cfg)
             cu_paths_add(&folders, cu_xstrdup(e->d_name));
     }
     closedir(d);
-    qsort(folders.v, folders.n, sizeof *folders.v, cu_cmp_str);
+    if (folders.n)
+        qsort(folders.v, folders.n, sizeof *folders.v, cu_cmp_str); /* v is NULL when empty */
     cu_sb line = {0};
     cu_sb_printf(&line, "root: ok: %s, %zu machine folder%s", cfg->root, folders.n,
                  folders.n == 1 ? "" : "s");
@@ -360,6 +361,9 @@ int cu_cmd_check(const cu_config *cfg, const char *config_path, int config_statu
     }
     (void)config_path;
     cu_check_say("configuration: ok: %s", cfg->source ? cfg->source : "defaults (no file)");
+    char exposed[1024];
+    if (cu_config_password_exposed(cfg, exposed, sizeof exposed))
+        cu_check_say("configuration: WARNING: %s", exposed);
     int root_rc = cu_check_root(cfg);
     int db_rc = cu_check_db(cfg);
     fflush(stdout);

@@ -783,6 +783,19 @@ int cu_config_conn_params(const cu_config *cfg, cu_conn_params *out, cu_err *err
     return 0;
 }
 
+bool cu_config_password_exposed(const cu_config *cfg, char *msg, size_t len)
+{
+    struct stat st;
+    if (!cfg->password_file || stat(cfg->password_file, &st) != 0) return false;
+    if ((st.st_mode & (S_IROTH | S_IWOTH)) == 0) return false;
+    snprintf(msg, len,
+             "password file %s is %s by every user on this machine (mode %04o): "
+             "make it 0600, or 0640 with a group of its own",
+             cfg->password_file, st.st_mode & S_IWOTH ? "writable" : "readable",
+             (unsigned)(st.st_mode & 07777));
+    return true;
+}
+
 void cu_config_conn_free(cu_conn_params *p)
 {
     if (!p) return;

@@ -12,6 +12,7 @@
 #define CU_CONFIG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -89,6 +90,13 @@ typedef struct cu_listen_addr {
     bool loopback; /* 127.0.0.0/8 or ::1 */
 } cu_listen_addr;
 int cu_listen_parse(const char *s, cu_listen_addr *out, const char **why);
+
+/* Whether password_file can be read (or written) by every user on the machine: mode & 006,
+ * after following symlinks (Kubernetes mounts secrets through them). Returns true and writes
+ * a message naming the file and its mode, never its content, into msg; false when there is no
+ * password_file, it cannot be stat'ed (connecting will say why) or its mode is fine. A
+ * group-readable file (0640, root:cuwatch) is the recommended set-up, not a warning. */
+bool cu_config_password_exposed(const cu_config *cfg, char *msg, size_t len);
 
 /* Parses durations such as "0", "500ms", "60s", "15m", "1h", "2d"; -1 when invalid. */
 int cu_duration_parse(const char *s, int64_t *ms);

@@ -515,6 +515,15 @@ static void cu_daemon_release_settled(cu_daemon *d, int64_t now)
 
 /* ---- configuration --------------------------------------------------------------------- */
 
+/* A password file every local user can read is a leak waiting to be noticed: say so at start
+ * and on each reload (the daemon still uses it: refusing would take production down over a
+ * mode bit). */
+static void cu_daemon_warn_secrets(const cu_daemon *d)
+{
+    char msg[1024];
+    if (cu_config_password_exposed(d->cfg, msg, sizeof msg)) cu_log(CU_LOG_WARN, "%s", msg);
+}
+
 static void cu_daemon_set_rules(cu_daemon *d)
 {
     d->rules.pattern = d->cfg->pattern;
@@ -573,6 +582,7 @@ static void cu_daemon_reload(cu_daemon *d)
     cu_daemon_schedule_timer(d);
     cu_log_field f[] = {CU_LF_STR("config", nc.source), CU_LF_NUM("machines_mapped", nc.n_map)};
     cu_log_fields(CU_LOG_INFO, "configuration reloaded", f, 2);
+    cu_daemon_warn_secrets(d);
     cu_daemon_want_reconcile(d, "SIGHUP");
 }
 
@@ -725,6 +735,7 @@ int cu_daemon_run(cu_config *cfg, const char *config_path, const char *root_over
         cu_log(CU_LOG_ERROR, "%s", err.msg);
         rc = 1;
     }
+    if (rc == 0) cu_daemon_warn_secrets(&d);
     while (rc == 0 && !d.stop)
         if (cu_daemon_turn(&d) != 0) rc = 1;
     if (d.failed) rc = 1;
