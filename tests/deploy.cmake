@@ -31,3 +31,9 @@ cu_deploy_test(deploy_stack e2e
   ${CU_EXAMPLES_DIR})
 cu_deploy_test(deploy_alerts unit
   ${CU_DEPLOY_TESTS_DIR}/deploy_alerts.sh ${PROJECT_SOURCE_DIR})
+cu_deploy_test(deploy_roles db
+  ${CU_DEPLOY_TESTS_DIR}/deploy_roles.sh $<TARGET_FILE:cuwatch> ${PROJECT_SOURCE_DIR})
+set_tests_properties(deploy_roles PROPERTIES
+  ENVIRONMENT "CUWATCH_GENLOGS=$<TARGET_FILE:cuwatch-genlogs>")
+cu_deploy_test(deploy_healthcheck db
+  ${CU_DEPLOY_TESTS_DIR}/deploy_healthcheck.sh $<TARGET_FILE:cuwatch> ${PROJECT_SOURCE_DIR})

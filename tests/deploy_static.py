@@ -106,8 +106,11 @@ def check_compose(src):
     check(not re.search(r"^\s*POSTGRES_PASSWORD\s*:", text, re.M),
           "compose: a plain POSTGRES_PASSWORD value")
 
+    check_compose_operations(src, doc, text)
+
     # The configuration the compose stack mounts must use the secret.
-    for c in (doc.get("configs") or {}).values():
+    cw_configs = [c.get("source") for c in cw.get("configs") or [] if isinstance(c, dict)]
+    for c in [(doc.get("configs") or {}).get(n) or {} for n in cw_configs]:
         cpath = os.path.join(src, "deploy", c.get("file", ""))
         check(os.path.isfile(cpath), f"compose: config file {c.get('file')!r} does not exist")
         if os.path.isfile(cpath):
@@ -118,6 +121,75 @@ def check_compose(src):
                   f"compose: {c['file']} does not read the password from /run/secrets/db_password")
             check("password" not in str(db_cfg.get("conninfo", "")).lower(),
                   f"compose: {c['file']} has a password in conninfo")
+
+
+def check_compose_operations(src, doc, text):
+    """What an operator expects beyond the topology (issue 10)."""
+    services = doc.get("services") or {}
+    ftp = services.get("ftp") or {}
+    fenv = ftp.get("environment") or {}
+    pasv = str(fenv.get("PASV_ADDRESS", "")) if isinstance(fenv, dict) else ""
+    check(re.fullmatch(r"\$\{FTP_PASV_ADDRESS:\?.+\}", pasv) is not None,
+          f"compose: ftp's PASV_ADDRESS is {pasv!r}, not a required ${{FTP_PASV_ADDRESS:?...}}")
+    check(ftp.get("init") is True, "compose: ftp lacks init: true (vsftpd's sessions are not reaped)")
+    for name, svc in services.items():
+        log = svc.get("logging") or {}
+        opts = log.get("options") or {}
+        check(log.get("driver", "json-file") in ("json-file", "local") and "max-size" in opts
+              and "max-file" in opts, f"compose: service {name} has no log size limit")
+        env = svc.get("environment") or {}
+        check(isinstance(env, dict) and "TZ" in env, f"compose: service {name} has no TZ")
+
+    # cuwatch is not the superuser: its conninfo names cuwatch_writer, which the db's init
+    # script creates; the reader role exists for dashboards.
+    db = services.get("db") or {}
+    dbenv = db.get("environment") or {}
+    superuser = dbenv.get("POSTGRES_USER", "postgres") if isinstance(dbenv, dict) else "postgres"
+    confs = {c.get("target"): (doc.get("configs") or {}).get(c.get("source"), {})
+             for c in db.get("configs") or [] if isinstance(c, dict)}
+    init = [t for t in confs if str(t).startswith("/docker-entrypoint-initdb.d/")]
+    if check(init, "compose: db has no init script in /docker-entrypoint-initdb.d"):
+        path = os.path.join(src, "deploy", confs[init[0]].get("file", ""))
+        if check(os.path.isfile(path), f"compose: the db init script {path} does not exist"):
+            with open(path, encoding="utf-8") as f:
+                sql = f.read()
+            for role in ("cuwatch_writer", "cuwatch_reader"):
+                check(role in sql, f"compose: the db init script does not create {role}")
+            check("/run/secrets/db_password" in sql and "/run/secrets/db_reader_password" in sql,
+                  "compose: the db init script does not read the role passwords from secrets")
+    check({"db_password", "db_reader_password"} <= set(names(db.get("secrets"))),
+          "compose: db lacks the role password secrets")
+    check(dbenv.get("POSTGRES_PASSWORD_FILE") != "/run/secrets/db_password",
+          "compose: cuwatch's password is the superuser's")
+    cfgs = doc.get("configs") or {}
+    if "cuwatch_config" in cfgs:
+        import yaml
+        with open(os.path.join(src, "deploy", cfgs["cuwatch_config"].get("file", "")),
+                  encoding="utf-8") as f:
+            conninfo = str(((yaml.safe_load(f) or {}).get("database") or {}).get("conninfo", ""))
+        m = re.search(r"\buser=(\S+)", conninfo)
+        check(m is not None and m.group(1) == "cuwatch_writer",
+              f"compose: cuwatch connects as {m.group(1) if m else 'the default user'}, "
+              f"not cuwatch_writer (the superuser is {superuser})")
+    ports = [str(p) for p in db.get("ports") or []]
+    check(any(p.endswith(":5432") for p in ports), "compose: the database port is not published")
+    check(re.search(r"^#.*(Excel|BI)", text, re.M) is not None,
+          "compose: the published database port is not documented for Excel/BI")
+
+    cw = services.get("cuwatch") or {}
+    hc = cw.get("healthcheck") or {}
+    check("cuwatch-healthcheck" in str(hc.get("test")),
+          "compose: cuwatch's health check is not cuwatch-healthcheck (/healthz, else --check)")
+
+    gf = services.get("grafana")
+    if check(gf is not None, "compose: no grafana service"):
+        check("grafana" in (gf.get("profiles") or []), "compose: grafana is not under a profile")
+        check("db_reader_password" in names(gf.get("secrets")),
+              "compose: grafana does not get cuwatch_reader's password secret")
+        check("db_password" not in names(gf.get("secrets")),
+              "compose: grafana gets cuwatch_writer's password")
+        targets = [parse_mount(v)[1] for v in gf.get("volumes") or []]
+        check("/etc/grafana/provisioning" in targets, "compose: grafana's provisioning is not mounted")
 
 
 def dockerfile_stages(text):
@@ -150,7 +222,11 @@ def check_dockerfile(src):
         user = users[-1].split(":")[0]
         check(user not in ("root", "0"), f"Dockerfile: the runtime stage runs as {user}")
     health = [a for i, a in instrs if i == "HEALTHCHECK"]
-    check(any("--check" in h for h in health), "Dockerfile: no `cuwatch --check` HEALTHCHECK")
+    check(any("cuwatch-healthcheck" in h for h in health),
+          "Dockerfile: the HEALTHCHECK is not cuwatch-healthcheck (/healthz, else --check)")
+    check(any("cuwatch-healthcheck.sh" in a and "/usr/local/bin/cuwatch-healthcheck" in a
+              for i, a in instrs if i == "COPY"),
+          "Dockerfile: deploy/cuwatch-healthcheck.sh is not installed in the image")
     entry = [a for i, a in instrs if i == "ENTRYPOINT"]
     check(entry and "cuwatch" in entry[-1], "Dockerfile: ENTRYPOINT is not cuwatch")
     runs = " ".join(a for i, a in instrs if i == "RUN")
