@@ -158,8 +158,8 @@ int cu_cmd_rescan(const cu_config *cfg, bool force)
     if (!db) return exit_code;
 
     cu_paths files = {0};
-    int errors = 0;
-    if (cu_list_root(cfg, &files, &errors) != 0) {
+    int errors = 0, unlisted = 0; /* files that failed; machine folders that could not be listed */
+    if (cu_list_root(cfg, &files, &unlisted) != 0) {
         cu_db_close(db);
         return CU_EXIT_FAIL;
     }
@@ -167,8 +167,10 @@ int cu_cmd_rescan(const cu_config *cfg, bool force)
     cu_err rerr;
     if (cu_db_registry_load(db, &reg, &rerr) != 0) cu_log(CU_LOG_WARN, "%s", rerr.msg);
     bool tty = isatty(STDERR_FILENO);
-    size_t ingested = 0, unchanged = 0, rejected = 0, done = 0;
-    uint64_t rows = 0;
+    /* files = ingested + unchanged + files_rejected + errors + gone (+ those never reached
+     * when the database went away); lines_rejected sums the files' rejected lines. */
+    size_t ingested = 0, unchanged = 0, files_rejected = 0, gone = 0, done = 0;
+    uint64_t rows = 0, lines_rejected = 0;
     bool db_gone = false;
     cu_ingest_file *cur = cu_ingest_file_new(), *next = cu_ingest_file_new();
     if (files.n) cu_ingest_prepare(cur, cfg, files.v[0], &reg, force);
@@ -196,16 +198,20 @@ int cu_cmd_rescan(const cu_config *cfg, bool force)
         done++;
         switch (res.status) {
         case CU_INGEST_OK:
-            ingested++, rows += res.rows;
+            ingested++, rows += res.rows, lines_rejected += res.rejected_lines;
             break;
         case CU_INGEST_UNCHANGED:
             unchanged++;
             break;
         case CU_INGEST_REJECTED:
-            rejected++;
+            files_rejected++, lines_rejected += res.rejected_lines;
             break;
         case CU_INGEST_ERROR:
-            errors++;
+            /* Deleted or moved since the listing: nothing to ingest, nothing failed. */
+            if (res.gone)
+                gone++;
+            else
+                errors++;
             break;
         }
         if (!db || (res.status == CU_INGEST_ERROR && res.conn_lost)) {
@@ -227,10 +233,13 @@ int cu_cmd_rescan(const cu_config *cfg, bool force)
     cu_log_fields(CU_LOG_INFO, "rescan finished",
                   (cu_log_field[]){CU_LF_NUM("files", files.n), CU_LF_NUM("ingested", ingested),
                                    CU_LF_NUM("unchanged", unchanged),
-                                   CU_LF_NUM("rejected", rejected), CU_LF_NUM("errors", errors),
-                                   CU_LF_NUM("rows", rows),
+                                   CU_LF_NUM("files_rejected", files_rejected),
+                                   CU_LF_NUM("errors", errors), CU_LF_NUM("gone", gone),
+                                   CU_LF_NUM("lines_rejected", lines_rejected),
+                                   CU_LF_NUM("folders_unlisted", unlisted), CU_LF_NUM("rows", rows),
                                    CU_LF_NUM("seconds", (double)(int64_t)(secs * 1000) / 1000)},
-                  7);
+                  10);
+    errors += unlisted;
     cu_log(errors ? CU_LOG_WARN : CU_LOG_INFO, "Total: %zu files, %d error%s", files.n, errors,
            errors == 1 ? "" : "s");
     cu_paths_free(&files);
@@ -339,14 +348,15 @@ static int cu_check_db(const cu_config *cfg)
     char version[32];
     int current = 0, latest = 0, rc = CU_EXIT_OK;
     if (cu_db_schema_version(db, &current, &latest, &err) != 0) {
-        cu_check_say("database: FAILED: PostgreSQL %s: %s", cu_db_server_version(db, version), err.msg);
+        cu_check_say("database: FAILED: PostgreSQL %s: %s", cu_db_server_version(db, version),
+                     err.msg);
         rc = cu_db_alive(db) ? CU_EXIT_FAIL : CU_EXIT_NODB; /* lost meanwhile: unreachable */
     } else {
         int pending = latest > current ? latest - current : 0;
         cu_check_say("database: ok: PostgreSQL %s, schema version %d (latest %d), %d pending "
-               "migration%s%s\n",
-               cu_db_server_version(db, version), current, latest, pending, pending == 1 ? "" : "s",
-               current > latest ? " (newer than this cuwatch)" : "");
+                     "migration%s%s\n",
+                     cu_db_server_version(db, version), current, latest, pending,
+                     pending == 1 ? "" : "s", current > latest ? " (newer than this cuwatch)" : "");
     }
     cu_db_close(db);
     return rc;

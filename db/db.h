@@ -78,8 +78,10 @@ typedef struct cu_ingest_result {
     cu_ingest_status status;
     bool conn_lost; /* ERROR because the connection broke: keep the file pending, reconnect */
     bool io_error;  /* ERROR because the file could not be read (vanished, permissions) */
+    bool gone;      /* io_error because the file no longer exists (deleted or moved after its
+                       event or listing): nothing to do, logged at debug, no registry row */
     char machine[256];
-    char date[16]; /* "YYYY-MM-DD", "" when unknown */
+    char date[16];                          /* "YYYY-MM-DD", "" when unknown */
     uint64_t lines, events, rejected_lines; /* 64-bit: a file may hold > 4 G lines */
     uint32_t pieces;
     int32_t occupation_cpct;    /* occupation in hundredths of a percent */
@@ -100,8 +102,9 @@ typedef struct cu_ingest_result {
 int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool force,
                  cu_ingest_result *res);
 
-/* The per-file log line: path, machine, date, pieces, occupation, rejected, ms, status;
- * info for ok/rejete, debug for unchanged, error (with the message) for errors. A file with
+/* The per-file log line: path, machine, date, pieces, occupation, lines_rejected, ms, status;
+ * info for ok/rejete, debug for unchanged and for a file gone before it was read, error (with
+ * the message) for other errors. A file with
  * rejected lines also gets one warning naming the first, "PATH:LINE: reason" (all of them
  * are in ligne_rejetee). */
 void cu_ingest_log(const char *relpath, const cu_ingest_result *res);

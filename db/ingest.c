@@ -666,7 +666,8 @@ int cu_db_ingest_prepared(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_re
         res->err = f->err;
         /* A file that vanished between its event and now leaves no registry row behind. */
         res->io_error = true;
-        if (f->read_errno != ENOENT && cu_relpath_ok(f->relpath)) cu_record_error(db, &c, res);
+        res->gone = f->read_errno == ENOENT;
+        if (!res->gone && cu_relpath_ok(f->relpath)) cu_record_error(db, &c, res);
         goto out;
     }
 
@@ -739,6 +740,13 @@ int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool forc
 void cu_ingest_log(const char *relpath, const cu_ingest_result *res)
 {
     static const char *const names[] = {"ok", "unchanged", "rejete", "erreur"};
+    if (res->status == CU_INGEST_ERROR && res->gone) {
+        /* Deleted or moved between its event (or the listing) and the read: the ordinary
+         * life of an upload volume, not an error. A move is seen under its new name. */
+        cu_log_field g[] = {CU_LF_STR("path", relpath), CU_LF_STR("error", res->err.msg)};
+        cu_log_fields(CU_LOG_DEBUG, "gone before it could be read", g, 2);
+        return;
+    }
     cu_log_level level = res->status == CU_INGEST_ERROR       ? CU_LOG_ERROR
                          : res->status == CU_INGEST_UNCHANGED ? CU_LOG_DEBUG
                                                               : CU_LOG_INFO;
@@ -750,7 +758,7 @@ void cu_ingest_log(const char *relpath, const cu_ingest_result *res)
         CU_LF_STR("date", res->date[0] ? res->date : NULL),
         CU_LF_NUM("pieces", res->pieces),
         CU_LF_NUM("occupation", (double)res->occupation_cpct / 100),
-        CU_LF_NUM("rejected", res->rejected_lines),
+        CU_LF_NUM("lines_rejected", res->rejected_lines),
         CU_LF_NUM("ms", ms),
         CU_LF_STR("status", names[res->status]),
     };
@@ -763,12 +771,13 @@ void cu_ingest_log(const char *relpath, const cu_ingest_result *res)
         /* The human form names the first as PATH:LINE: reason; the fields carry the same
          * facts for JSON consumers. */
         cu_sb msg = {0};
-        cu_sb_printf(&msg, "%s:%" PRIu64 ": %s (%" PRIu64 " rejected line%s in all, in ligne_rejetee)",
+        cu_sb_printf(&msg,
+                     "%s:%" PRIu64 ": %s (%" PRIu64 " rejected line%s in all, in ligne_rejetee)",
                      relpath, res->first_reject_line, res->first_reject, res->rejected_lines,
                      res->rejected_lines == 1 ? "" : "s");
         cu_log_field rf[] = {CU_LF_STR("path", relpath), CU_LF_NUM("line", res->first_reject_line),
                              CU_LF_STR("reason", res->first_reject),
-                             CU_LF_NUM("rejected", res->rejected_lines)};
+                             CU_LF_NUM("lines_rejected", res->rejected_lines)};
         cu_log_fields(CU_LOG_WARN, msg.data, rf, 4);
         cu_sb_free(&msg);
     }

@@ -75,7 +75,7 @@ ok "grown file replaces its session"
 pieces_before=$(q "SELECT string_agg(id::text, ',' ORDER BY id) FROM piece_production WHERE session_id = $sid")
 printf '\x00\x01garbage\nmore garbage\n' >"$f"
 run_cuwatch "$WORK/r4.out" -c "$cfg" --rescan || { cat "$WORK/r4.out"; fail "rescan of a garbage file"; }
-contains "$WORK/r4.out" "rejected=1" "garbage file rejected"
+contains "$WORK/r4.out" "files_rejected=1" "garbage file rejected"
 eq "$(q "SELECT statut || ':' || message FROM fichier_log WHERE chemin = '$rel'")" "rejete:no valid event" "registry says rejete"
 eq "$(q "SELECT total_pieces FROM session_production WHERE id = $sid")" $((before + 3)) "old session kept"
 eq "$(q "SELECT string_agg(id::text, ',' ORDER BY id) FROM piece_production WHERE session_id = $sid")" \

@@ -32,7 +32,7 @@ for o in objs:
 files = {o["path"]: o for o in objs if "path" in o and o.get("status") in ("ok", "rejete")}
 dem = files.get("DEM12 (PVC)/20250528.LOG")
 assert dem, f"no line for the DEM12 file in {sorted(files)}"
-want = {"machine": "DEM12", "date": "2025-05-28", "pieces": 4, "rejected": 2, "status": "ok"}
+want = {"machine": "DEM12", "date": "2025-05-28", "pieces": 4, "lines_rejected": 2, "status": "ok"}
 for k, v in want.items():
     assert dem.get(k) == v, f"DEM12 {k}: {dem.get(k)!r} != {v!r}"
 assert abs(float(dem["occupation"]) - 71.55) < 1e-9, dem
@@ -41,13 +41,14 @@ warn = [o for o in objs if o["level"] == "warn" and o["msg"].startswith("DEM12 (
 assert warn, "no warning naming the first rejected line as PATH:LINE: reason"
 w = warn[0]
 assert w.get("path") == "DEM12 (PVC)/20250528.LOG" and w.get("line") == 17 and w.get("reason") \
-    and w.get("rejected") == 2, f"the warning's facts are not fields: {w}"
+    and w.get("lines_rejected") == 2, f"the warning's facts are not fields: {w}"
 import re
 assert all(re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$", o["ts"]) for o in objs), "ts not RFC 3339"
 su = files.get("SU12 (HYBRIDE)/20250601.LOG")
 assert su and su["status"] == "rejete", su
 summary = [o for o in objs if "ingested" in o and "unchanged" in o]
-assert summary and summary[-1]["ingested"] == 1 and summary[-1]["rejected"] == 1, summary
+assert summary and summary[-1]["ingested"] == 1 and summary[-1]["files_rejected"] == 1 \
+    and summary[-1]["lines_rejected"] == 4, summary
 print(f"{len(objs)} JSON log lines checked")
 PY
 ok "every log line is JSON with the per-file fields"

@@ -26,7 +26,7 @@ touch -d '+1 min' "$ROOT/R (PVC)/20250302.LOG" # touched only
 e2e_daemon_start
 e2e_wait_sql "SELECT total_pieces FROM session_production WHERE date_production = '2025-03-01'" 7 \
     $((10000 * CU_E2E_SLACK)) >/dev/null || e2e_fail "file changed while stopped not re-ingested"
-e2e_wait_log 'reconciled seen=3 ingested=1 unchanged=1' 5000 ||
+e2e_wait_log 'reconciled files=3 ingested=1 unchanged=2 files_rejected=0 errors=0 gone=0' 5000 ||
     e2e_fail "expected one re-ingest and one unchanged file at start-up"
 grep 'reconciling reason="root watched"' "$DLOG" | grep -q 'queued=2' ||
     e2e_fail "start-up reconciliation should queue exactly the changed and the touched file"

@@ -51,13 +51,28 @@
 
 typedef enum { CU_STATE_UNKNOWN, CU_STATE_UP, CU_STATE_DOWN } cu_state;
 
-/* What happened since a reconciliation started, for its summary line (SPEC §4). */
+/* What a reconciliation found, for its summary line (SPEC §4). Every file it saw counts
+ * exactly once: at once when its size and mtime match the registry (unchanged), else when its
+ * turn in the queue comes (covers holds the paths still to come; files queued by events
+ * meanwhile are not its business). So files = ingested + unchanged + files_rejected + errors
+ * + gone + settling, and lines_rejected is the sum of the files' rejected lines. */
 typedef struct cu_tally {
-    size_t seen, queued, ingested, unchanged, rejected, errors;
+    size_t files, queued, ingested, unchanged, files_rejected, errors, gone, settling;
+    uint64_t lines_rejected;
+    cu_pending *covers;
     int64_t started_ms;
     bool open;
     cu_log_level level; /* of its lines */
 } cu_tally;
+
+typedef enum {
+    CU_TALLY_INGESTED,
+    CU_TALLY_UNCHANGED,
+    CU_TALLY_REJECTED,
+    CU_TALLY_ERROR,
+    CU_TALLY_GONE,
+    CU_TALLY_SETTLING
+} cu_tally_outcome;
 
 typedef struct cu_daemon {
     cu_config *cfg;
@@ -326,6 +341,55 @@ static int cu_daemon_connect(cu_daemon *d)
 
 /* ---- reconciliation -------------------------------------------------------------------- */
 
+static void cu_daemon_tally_drop(cu_daemon *d)
+{
+    cu_pending_free(d->tally.covers);
+    memset(&d->tally, 0, sizeof d->tally);
+}
+
+/* One outcome for rel: counted when rel is one of the open reconciliation's files. */
+static void cu_daemon_tally(cu_daemon *d, const char *rel, cu_tally_outcome what,
+                            uint64_t lines_rejected)
+{
+    cu_tally *t = &d->tally;
+    if (!t->open || !cu_pending_remove(t->covers, rel)) return;
+    switch (what) {
+    case CU_TALLY_INGESTED:
+        t->ingested++;
+        break;
+    case CU_TALLY_UNCHANGED:
+        t->unchanged++;
+        break;
+    case CU_TALLY_REJECTED:
+        t->files_rejected++;
+        break;
+    case CU_TALLY_ERROR:
+        t->errors++;
+        break;
+    case CU_TALLY_GONE:
+        t->gone++;
+        break;
+    case CU_TALLY_SETTLING:
+        t->settling++;
+        break;
+    }
+    t->lines_rejected += lines_rejected;
+}
+
+static void cu_daemon_tally_result(cu_daemon *d, const char *rel, const cu_ingest_result *res)
+{
+    static const cu_tally_outcome by_status[] = {
+        [CU_INGEST_OK] = CU_TALLY_INGESTED,
+        [CU_INGEST_UNCHANGED] = CU_TALLY_UNCHANGED,
+        [CU_INGEST_REJECTED] = CU_TALLY_REJECTED,
+        [CU_INGEST_ERROR] = CU_TALLY_ERROR,
+    };
+    cu_tally_outcome what =
+        res->status == CU_INGEST_ERROR && res->gone ? CU_TALLY_GONE : by_status[res->status];
+    bool counts_lines = res->status == CU_INGEST_OK || res->status == CU_INGEST_REJECTED;
+    cu_daemon_tally(d, rel, what, counts_lines ? res->rejected_lines : 0);
+}
+
 static void cu_daemon_reconcile(cu_daemon *d)
 {
     cu_registry reg = {0};
@@ -355,36 +419,48 @@ static void cu_daemon_reconcile(cu_daemon *d)
     cu_backoff_reset(&d->reconcile_backoff);
     d->reconcile_retry_at = 0;
     cu_reconcile_stats st;
-    int rc = cu_reconcile(d->cfg->root, &d->rules, &reg, d->queue, &st, &err);
+    cu_daemon_tally_drop(d); /* a reconciliation still open is superseded: this one sees all */
+    cu_pending *covers = cu_pending_new();
+    int rc = cu_reconcile(d->cfg->root, &d->rules, &reg, d->queue, covers, &st, &err);
     cu_registry_free(&reg);
     d->reconcile_wanted = false;
     if (rc != 0) {
+        cu_pending_free(covers);
         cu_log(CU_LOG_ERROR, "reconciliation failed: %s", err.msg);
         return;
     }
-    cu_log_field f[] = {CU_LF_STR("reason", d->reconcile_why), CU_LF_NUM("seen", st.seen),
+    cu_log_field f[] = {CU_LF_STR("reason", d->reconcile_why), CU_LF_NUM("files", st.seen),
                         CU_LF_NUM("queued", st.queued),
                         CU_LF_NUM("ms", (double)(cu_now_ms() - t0))};
     cu_log_level level = d->reconcile_quiet && st.queued == 0 ? CU_LOG_DEBUG : CU_LOG_INFO;
     d->reconcile_quiet = false;
     cu_log_fields(level, "reconciling", f, 4);
-    d->tally = (cu_tally){
-        .seen = st.seen, .queued = st.queued, .started_ms = t0, .open = true, .level = level};
+    d->tally = (cu_tally){.files = st.seen,
+                          .queued = st.queued,
+                          .unchanged = st.seen - st.queued,
+                          .covers = covers,
+                          .started_ms = t0,
+                          .open = true,
+                          .level = level};
 }
 
+/* The open reconciliation's summary, once each of its files has had its turn. Files deferred
+ * after an error do not hold it back: they were counted as errors. */
 static void cu_daemon_tally_close(cu_daemon *d)
 {
-    /* Files deferred after an error do not hold the summary back (they count as errors). */
-    if (!d->tally.open || cu_pending_peek(d->queue, cu_now_ms()) != NULL) return;
     cu_tally *t = &d->tally;
-    cu_log_field f[] = {CU_LF_NUM("seen", t->seen),
+    if (!t->open || cu_pending_len(t->covers) > 0) return;
+    cu_log_field f[] = {CU_LF_NUM("files", t->files),
                         CU_LF_NUM("ingested", t->ingested),
                         CU_LF_NUM("unchanged", t->unchanged),
-                        CU_LF_NUM("rejected", t->rejected),
+                        CU_LF_NUM("files_rejected", t->files_rejected),
                         CU_LF_NUM("errors", t->errors),
+                        CU_LF_NUM("gone", t->gone),
+                        CU_LF_NUM("settling", t->settling),
+                        CU_LF_NUM("lines_rejected", t->lines_rejected),
                         CU_LF_NUM("seconds", (double)(cu_now_ms() - t->started_ms) / 1000.0)};
-    cu_log_fields(t->level, "reconciled", f, 6);
-    t->open = false;
+    cu_log_fields(t->level, "reconciled", f, 9);
+    cu_daemon_tally_drop(d);
 }
 
 /* ---- one file -------------------------------------------------------------------------- */
@@ -402,18 +478,13 @@ static void cu_daemon_ingest(cu_daemon *d, const char *rel)
         return;
     }
     cu_ingest_log(rel, &res);
+    cu_daemon_tally_result(d, rel, &res);
     switch (res.status) {
     case CU_INGEST_OK:
-        d->tally.ingested++;
-        break;
     case CU_INGEST_UNCHANGED:
-        d->tally.unchanged++;
-        break;
     case CU_INGEST_REJECTED:
-        d->tally.rejected++;
         break;
     case CU_INGEST_ERROR:
-        d->tally.errors++;
         if (!res.io_error) {
             /* The server refused this transaction (disk full, a lock or statement timeout)
              * but is there: try again later rather than wait for a reconciliation that may
@@ -484,6 +555,7 @@ static bool cu_daemon_settled(cu_daemon *d, const char *rel, const struct stat *
                "perhaps an aborted upload: waiting %lld s for it to change",
                rel, (long long)st->st_size, (long long)last, (long long)(d->cfg->settle_ms / 1000));
     }
+    cu_daemon_tally(d, rel, CU_TALLY_SETTLING, 0);
     cu_pending_remove(d->queue, rel);
     return false;
 }
@@ -495,6 +567,7 @@ static void cu_daemon_process(cu_daemon *d, const char *path)
     const char *why;
     if (cu_scan_stat(d->cfg->root, rel, &st, &why) != 0) {
         cu_scan_ignored(rel, why);
+        cu_daemon_tally(d, rel, CU_TALLY_GONE, 0);
         cu_pending_remove(d->queue, rel);
         cu_pending_remove(d->settling, rel);
     } else if (cu_daemon_settled(d, rel, &st) && d->db) {
@@ -563,6 +636,7 @@ static void cu_daemon_reload(cu_daemon *d)
         cu_iw_free(&d->iw);
         cu_pending_free(d->queue);
         cu_pending_free(d->settling);
+        cu_daemon_tally_drop(d); /* its files were in the queue just dropped */
         d->queue = cu_pending_new();
         d->settling = cu_pending_new();
         if (cu_daemon_watch_init(d, &err) != 0) {
@@ -744,6 +818,7 @@ int cu_daemon_run(cu_config *cfg, const char *config_path, const char *root_over
     cu_iw_free(&d.iw);
     cu_pending_free(d.queue);
     cu_pending_free(d.settling);
+    cu_daemon_tally_drop(&d);
     if (d.sfd >= 0) close(d.sfd);
     if (d.stop_timer) timer_delete(cu_stop_timer);
     /* The signals stay blocked: restoring the old mask would let a SIGHUP or a second SIGTERM

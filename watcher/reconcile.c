@@ -5,7 +5,7 @@
 
 typedef struct cu_rec_ctx {
     const cu_registry *reg;
-    cu_pending *queue;
+    cu_pending *queue, *covered;
     cu_reconcile_stats *stats;
 } cu_rec_ctx;
 
@@ -18,14 +18,16 @@ static void cu_rec_file(void *ctx, const char *rel, const struct stat *st)
     if (e && e->taille == (int64_t)st->st_size && e->mtime_us == mtime_us &&
         strcmp(e->statut, "erreur") != 0)
         return;
-    if (cu_pending_add(c->queue, rel)) c->stats->queued++;
+    cu_pending_add(c->queue, rel);
+    c->stats->queued++;
+    if (c->covered) cu_pending_add(c->covered, rel);
 }
 
 int cu_reconcile(const char *root, const cu_scan_rules *rules, const cu_registry *reg,
-                 cu_pending *queue, cu_reconcile_stats *stats, cu_err *err)
+                 cu_pending *queue, cu_pending *covered, cu_reconcile_stats *stats, cu_err *err)
 {
     memset(stats, 0, sizeof *stats);
-    cu_rec_ctx c = {.reg = reg, .queue = queue, .stats = stats};
+    cu_rec_ctx c = {.reg = reg, .queue = queue, .covered = covered, .stats = stats};
     cu_scan_visitor v = {.on_file = cu_rec_file, .ctx = &c};
     return cu_scan_walk(root, "", 0, rules, &v, err);
 }

@@ -20,11 +20,13 @@
 
 typedef struct cu_reconcile_stats {
     size_t seen;   /* matching regular files on disk */
-    size_t queued; /* of which queued for ingestion */
+    size_t queued; /* of which to be ingested (newly queued, or already in the queue) */
 } cu_reconcile_stats;
 
-/* Returns -1 when the root cannot be listed. */
+/* Returns -1 when the root cannot be listed. covered (may be NULL) receives every path counted
+ * in stats->queued, so the caller can tell when the reconciliation's own files are done: its
+ * summary then adds up (seen = queued + the files found unchanged by size and mtime). */
 int cu_reconcile(const char *root, const cu_scan_rules *rules, const cu_registry *reg,
-                 cu_pending *queue, cu_reconcile_stats *stats, cu_err *err);
+                 cu_pending *queue, cu_pending *covered, cu_reconcile_stats *stats, cu_err *err);
 
 #endif
