@@ -107,10 +107,19 @@ static cu_db *cu_connect_migrate(const cu_config *cfg, int *exit_code)
         *exit_code = cu_exit_for(why);
         return NULL;
     }
+    /* A read-only server (a standby, default_transaction_read_only) is unavailable for a
+     * rescan: say so up front and exit 3 rather than fail every file. */
+    int w = cu_db_writable(db, &err);
+    if (w != 1) {
+        cu_log(CU_LOG_ERROR, "%s", err.msg);
+        *exit_code = w == 0 || !cu_db_alive(db) ? CU_EXIT_NODB : CU_EXIT_FAIL;
+        cu_db_close(db);
+        return NULL;
+    }
     int applied = 0;
     if (cu_db_migrate(db, &applied, &err) != 0) {
         cu_log(CU_LOG_ERROR, "%s", err.msg);
-        *exit_code = cu_db_alive(db) ? CU_EXIT_FAIL : CU_EXIT_NODB;
+        *exit_code = cu_db_alive(db) && !cu_db_err_read_only(&err) ? CU_EXIT_FAIL : CU_EXIT_NODB;
         cu_db_close(db);
         return NULL;
     }
@@ -262,7 +271,7 @@ int cu_cmd_migrate(const cu_config *cfg)
     int applied = 0, current = 0, latest = 0, rc = CU_EXIT_OK;
     if (cu_db_migrate(db, &applied, &err) != 0) {
         cu_log(CU_LOG_ERROR, "%s", err.msg);
-        rc = cu_db_alive(db) ? CU_EXIT_FAIL : CU_EXIT_NODB;
+        rc = cu_db_alive(db) && !cu_db_err_read_only(&err) ? CU_EXIT_FAIL : CU_EXIT_NODB;
     } else if (cu_db_schema_version(db, &current, &latest, &err) != 0) {
         cu_log(CU_LOG_ERROR, "%s", err.msg);
         rc = CU_EXIT_FAIL;
@@ -336,6 +345,12 @@ static int cu_check_root(const cu_config *cfg)
     return CU_EXIT_OK;
 }
 
+static void cu_check_report(void *ctx, const char *item, bool ok, const char *msg)
+{
+    (void)ctx;
+    cu_check_say("%s: %s: %s", item, ok ? "ok" : "FAILED", msg);
+}
+
 static int cu_check_db(const cu_config *cfg)
 {
     cu_err err;
@@ -354,9 +369,17 @@ static int cu_check_db(const cu_config *cfg)
     } else {
         int pending = latest > current ? latest - current : 0;
         cu_check_say("database: ok: PostgreSQL %s, schema version %d (latest %d), %d pending "
-                     "migration%s%s\n",
+                     "migration%s%s",
                      cu_db_server_version(db, version), current, latest, pending,
                      pending == 1 ? "" : "s", current > latest ? " (newer than this cuwatch)" : "");
+        /* What the daemon will need beyond a connection: one line per item. */
+        int failed = cu_db_check_access(db, cu_check_report, NULL, &err);
+        if (failed < 0) {
+            cu_check_say("database: FAILED: %s", err.msg);
+            rc = cu_db_alive(db) ? CU_EXIT_FAIL : CU_EXIT_NODB;
+        } else if (failed > 0) {
+            rc = CU_EXIT_FAIL;
+        }
     }
     cu_db_close(db);
     return rc;

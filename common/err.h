@@ -12,6 +12,8 @@
 
 typedef struct cu_err {
     char msg[1024];
+    char sqlstate[6]; /* PostgreSQL's SQLSTATE when the server refused ("" otherwise): lets
+                         callers tell "read-only" or "lock timeout" from a broken query */
 } cu_err;
 
 /* Formats into err (which may be NULL) and returns -1, so callers can `return cu_fail(...)`. */

@@ -32,8 +32,11 @@ int cu_pq_fail(cu_err *err, PGconn *conn, const PGresult *r, const char *what)
         cu_trim_nl(connmsg);
         primary = connmsg;
     }
-    return cu_fail(err, "%s: %s%s%s%s%s%s", what, primary, detail ? " (" : "", detail ? detail : "",
-                   detail ? ")" : "", hint ? " HINT: " : "", hint ? hint : "");
+    cu_fail(err, "%s: %s%s%s%s%s%s", what, primary, detail ? " (" : "", detail ? detail : "",
+            detail ? ")" : "", hint ? " HINT: " : "", hint ? hint : "");
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    if (err && state) snprintf(err->sqlstate, sizeof err->sqlstate, "%s", state);
+    return -1;
 }
 
 static PGresult *cu_pq_check(PGconn *conn, PGresult *r, const char *what, cu_err *err)

@@ -54,6 +54,27 @@ bool cu_db_alive(const cu_db *db);
 const char *cu_db_server_version(cu_db *db, char buf[32]);
 struct pg_conn *cu_db_pgconn(cu_db *db);
 
+/* ---- Write access (db/access.c) -------------------------------------------------------- */
+
+/* Whether this session can write: 1 yes; 0 no, with the reason in err (a standby in
+ * recovery, transaction_read_only on); -1 when the query itself failed. The daemon treats a
+ * read-only server as unavailable and retries with backoff, keeping its files pending. */
+int cu_db_writable(cu_db *db, cu_err *err);
+
+/* True when err is the server refusing writes (SQLSTATE 25006 read_only_sql_transaction, a
+ * standby's hot_standby refusal): unavailable for now, not a fault of the file. */
+bool cu_db_err_read_only(const cu_err *err);
+
+/* --check's view of what the daemon will need, one report call per item:
+ *   "write access"  the server accepts writes (not in recovery, not read-only)
+ *   "privileges"    SELECT, INSERT, UPDATE, DELETE on each cuwatch table that exists and
+ *                   USAGE on its id sequence
+ *   "migrations"    none pending, or pending and this role can apply them (CREATE on the
+ *                   schema, owner of the existing tables)
+ * Returns how many items failed, or -1 (err filled) when a query failed. */
+typedef void (*cu_db_report_fn)(void *ctx, const char *item, bool ok, const char *msg);
+int cu_db_check_access(cu_db *db, cu_db_report_fn report, void *ctx, cu_err *err);
+
 /* ---- Migrations ------------------------------------------------------------------------ */
 
 /* Applies every pending migration in order, each in its own transaction, under a session

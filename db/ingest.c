@@ -721,7 +721,9 @@ int cu_db_ingest_prepared(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_re
     goto out;
 
 db_error:
-    res->conn_lost = !cu_db_alive(db);
+    /* A server that refuses writes (a standby after failover) is unavailable, as if the
+     * connection were lost: the file stays pending and the caller reconnects later. */
+    res->conn_lost = !cu_db_alive(db) || cu_db_err_read_only(&res->err);
     cu_record_error(db, &c, res);
 out:
     if (rc != 0) res->status = CU_INGEST_ERROR;

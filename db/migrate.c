@@ -33,9 +33,15 @@ static int cu_applied_version(PGconn *conn, int *version, cu_err *err)
     return 0;
 }
 
+/* The newest version this binary ships. */
+static int cu_latest(void)
+{
+    return cu_n_migrations > 0 ? cu_migrations[cu_n_migrations - 1].version : 0;
+}
+
 int cu_db_schema_version(cu_db *db, int *current, int *latest, cu_err *err)
 {
-    *latest = cu_n_migrations > 0 ? cu_migrations[cu_n_migrations - 1].version : 0;
+    *latest = cu_latest();
     return cu_applied_version(db->conn, current, err);
 }
 
@@ -64,6 +70,11 @@ int cu_db_migrate(cu_db *db, int *applied, cu_err *err)
 {
     int count = 0, rc = 0, current = 0;
     if (applied) *applied = 0;
+    /* Nothing pending: no lock, no DDL. A read-only server (a standby after failover,
+     * default_transaction_read_only) or a role with DML rights only must be able to run
+     * an up-to-date schema (issue 8); only a pending migration needs more. */
+    if (cu_applied_version(db->conn, &current, err) != 0) return -1;
+    if (current >= cu_latest()) return 0;
     if (cu_pq_run(db->conn, "SELECT pg_advisory_lock(" CU_MIGRATION_LOCK ")",
                   "locking the schema for migration", err) != 0)
         return -1;
@@ -74,6 +85,7 @@ int cu_db_migrate(cu_db *db, int *applied, cu_err *err)
                    " applied_at timestamptz NOT NULL DEFAULT now()); "
                    "RESET client_min_messages",
                    "creating cuwatch_migrations", err);
+    /* Read again under the lock: another process may have migrated meanwhile. */
     if (rc == 0) rc = cu_applied_version(db->conn, &current, err);
     for (int i = 0; rc == 0 && i < cu_n_migrations; i++) {
         if (cu_migrations[i].version <= current) continue;

@@ -86,7 +86,7 @@ static int load_text(const char *text, cu_config *cfg, cu_err *err, char **path_
 static void expect_error(const char *text, const char *want)
 {
     cu_config cfg;
-    cu_err err = {{0}};
+    cu_err err = {0};
     char *path;
     int rc = load_text(text, &cfg, &err, &path);
     if (rc != -1 || strncmp(err.msg, path, strlen(path)) != 0 || !strstr(err.msg, want)) {
@@ -124,7 +124,7 @@ static void test_defaults_without_file(void **state)
     (void)state;
     if (access("/etc/cuwatch/cuwatch.yaml", F_OK) == 0) skip();
     cu_config cfg;
-    cu_err err = {{0}};
+    cu_err err = {0};
     assert_int_equal(cu_config_load(&cfg, NULL, &err), 0);
     assert_null(cfg.source);
     check_defaults(&cfg);
@@ -138,7 +138,7 @@ static void test_empty_and_comment_files(void **state)
                            "watch:\ndatabase:\nmachines:\nlog:\n"};
     for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++) {
         cu_config cfg;
-        cu_err err = {{0}};
+        cu_err err = {0};
         char *path;
         assert_int_equal(load_text(texts[i], &cfg, &err, &path), 0);
         assert_string_equal(cfg.source, path);
@@ -154,7 +154,7 @@ static void test_full_file(void **state)
 {
     (void)state;
     cu_config cfg;
-    cu_err err = {{0}};
+    cu_err err = {0};
     const char *path = CU_TEST_DATA "/config/full.yaml";
     if (cu_config_load(&cfg, path, &err) != 0) fail_msg("%s", err.msg);
     assert_string_equal(cfg.source, path);
@@ -186,7 +186,7 @@ static void test_null_values_mean_unset(void **state)
 {
     (void)state;
     cu_config cfg;
-    cu_err err = {{0}};
+    cu_err err = {0};
     const char *text = "watch:\n  root:\n  depth: ~\n  settle: null\n"
                        "database:\n  conninfo:\n  password_file: ~\n"
                        "machines:\n  auto:\n  map:\n"
@@ -216,7 +216,7 @@ static void test_booleans(void **state)
         char text[64];
         snprintf(text, sizeof text, "machines:\n  auto: %s\n", words[i]);
         cu_config cfg;
-        cu_err err = {{0}};
+        cu_err err = {0};
         if (load_text(text, &cfg, &err, NULL) != 0) fail_msg("%s: %s", words[i], err.msg);
         if (cfg.machines_auto != want[i]) fail_msg("auto: %s read wrongly", words[i]);
         cu_config_free(&cfg);
@@ -322,7 +322,7 @@ static void test_cuwatch_config_env(void **state)
     char *path = write_temp("watch:\n  root: /from/env\n");
     setenv("CUWATCH_CONFIG", path, 1);
     cu_config cfg;
-    cu_err err = {{0}};
+    cu_err err = {0};
     if (cu_config_load(&cfg, NULL, &err) != 0) fail_msg("%s", err.msg);
     assert_string_equal(cfg.source, path);
     assert_string_equal(cfg.root, "/from/env");
@@ -354,7 +354,7 @@ static void test_explicit_missing_file(void **state)
     char missing[300];
     snprintf(missing, sizeof missing, "%s/absent/cuwatch.yaml", g_dir);
     cu_config cfg;
-    cu_err err = {{0}};
+    cu_err err = {0};
     assert_int_equal(cu_config_load(&cfg, missing, &err), -1);
     assert_non_null(strstr(err.msg, missing));
     assert_non_null(strstr(err.msg, "No such file"));
@@ -393,7 +393,7 @@ static void test_db_env_without_conninfo(void **state)
     setenv("DB_USER", "loguser", 1);
     setenv("DB_PASS", "envpass", 1);
     cu_config cfg;
-    cu_err err = {{0}};
+    cu_err err = {0};
     assert_int_equal(load_text("log:\n  level: warn\n", &cfg, &err, NULL), 0);
     cu_conn_params p;
     assert_int_equal(cu_config_conn_params(&cfg, &p, &err), 0);
@@ -429,7 +429,7 @@ static void test_db_env_ignored_with_conninfo(void **state)
     setenv("DB_USER", "loguser", 1);
     setenv("DB_PASS", "envpass", 1);
     cu_config cfg;
-    cu_err err = {{0}};
+    cu_err err = {0};
     assert_int_equal(
         load_text("database:\n  conninfo: postgresql://u@db/logsdb\n", &cfg, &err, NULL), 0);
     cu_conn_params p;
@@ -456,7 +456,7 @@ static void test_password_file(void **state)
              "  password_file: %s\n",
              pw);
     cu_config cfg;
-    cu_err err = {{0}};
+    cu_err err = {0};
     assert_int_equal(load_text(text, &cfg, &err, NULL), 0);
     cu_conn_params p;
     assert_int_equal(cu_config_conn_params(&cfg, &p, &err), 0);
@@ -499,7 +499,7 @@ static void test_password_file_errors(void **state)
         char text[512];
         snprintf(text, sizeof text, "database:\n  password_file: %s\n", file);
         cu_config cfg;
-        cu_err err = {{0}};
+        cu_err err = {0};
         assert_int_equal(load_text(text, &cfg, &err, NULL), 0);
         cu_conn_params p;
         assert_int_equal(cu_config_conn_params(&cfg, &p, &err), -1);
@@ -534,7 +534,7 @@ static void test_password_file_credentials(void **state)
     fclose(f);
 
     cu_config cfg;
-    cu_err err = {{0}};
+    cu_err err = {0};
     cu_conn_params p;
     /* From a shell: beside the configuration file. */
     assert_int_equal(load_text("database:\n  password_file: db_password\n", &cfg, &err, NULL), 0);
@@ -575,7 +575,7 @@ static void test_metrics_listen(void **state)
 {
     (void)state;
     cu_config cfg;
-    cu_err err = {{0}};
+    cu_err err = {0};
     assert_int_equal(load_text("metrics:\n  listen: \"\"\n", &cfg, &err, NULL), 0);
     assert_null(cfg.metrics_listen);
     cu_config_free(&cfg);
@@ -622,7 +622,7 @@ static void test_conninfo_never_quoted(void **state)
     expect_error("database:\n  conninfo: \"password=S3cret\"\n  conninfo: \"password=S3cret\"\n",
                  ":3:3: duplicate key \"conninfo\"");
     cu_config cfg;
-    cu_err err = {{0}};
+    cu_err err = {0};
     char *path;
     assert_int_equal(
         load_text("database:\n  conninfo: \"password=S3cret\"\n  x: 1\n", &cfg, &err, &path), -1);
@@ -650,7 +650,7 @@ static void test_machine_resolution(void **state)
 {
     (void)state;
     cu_config cfg;
-    cu_err err = {{0}};
+    cu_err err = {0};
     const char *text = "machines:\n  map:\n"
                        "    \"DEM12 (PVC)\": {name: DEMA12, type: PVC-X}\n"
                        "    \"Oddly named\": {name: ODD}\n";

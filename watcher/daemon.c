@@ -313,13 +313,24 @@ static int cu_daemon_connect(cu_daemon *d)
         cu_daemon_db_down(d, err.msg);
         return 0;
     }
+    /* A read-only server (a standby after failover, default_transaction_read_only) is
+     * unavailable: files stay pending and the connection is retried with backoff, which
+     * also finds the new primary behind the same address. */
+    if (!cu_daemon_db_begin(d)) return 0;
+    int wrc = cu_db_writable(d->db, &err);
+    cu_daemon_db_end(d);
+    if (d->stop) return 0;
+    if (wrc != 1) {
+        cu_daemon_db_down(d, err.msg);
+        return 0;
+    }
     int applied = 0;
     if (!cu_daemon_db_begin(d)) return 0;
     int mrc = cu_db_migrate(d->db, &applied, &err);
     cu_daemon_db_end(d);
     if (d->stop) return 0;
     if (mrc != 0) {
-        if (cu_db_alive(d->db)) {
+        if (cu_db_alive(d->db) && !cu_db_err_read_only(&err)) {
             cu_log(CU_LOG_ERROR, "%s", err.msg);
             return -1;
         }
