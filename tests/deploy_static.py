@@ -157,6 +157,10 @@ def check_compose_operations(src, doc, text):
                 check(role in sql, f"compose: the db init script does not create {role}")
             check("/run/secrets/db_password" in sql and "/run/secrets/db_reader_password" in sql,
                   "compose: the db init script does not read the role passwords from secrets")
+    for name, svc in services.items():
+        if name != "ftp" and svc.get("secrets"):
+            check(str(svc.get("user", "")).endswith(":10001") or name == "cuwatch",
+                  f"compose: service {name} reads 0640 secrets of group 10001 without that group")
     check({"db_password", "db_reader_password"} <= set(names(db.get("secrets"))),
           "compose: db lacks the role password secrets")
     check(dbenv.get("POSTGRES_PASSWORD_FILE") != "/run/secrets/db_password",
