@@ -526,6 +526,7 @@ static void cu_begin(cu_logfile *lf)
     lf->error = NULL;
     lf->lines = lf->events = lf->unknown_events = lf->rejected_lines = 0;
     lf->n_pieces = lf->n_jobs = lf->n_waits = lf->n_stops = lf->n_rejects = 0;
+    lf->n_states = 0;
     lf->has_first_piece = lf->has_last_piece = lf->has_first_start = lf->has_last_stop = false;
     memset(&lf->metrics, 0, sizeof lf->metrics);
 }
@@ -639,6 +640,8 @@ void cu_logfile_free(cu_logfile *lf)
         cu_sb_free(&p->ident);
         free(p->evs);
         free(p->rbuf);
+        free(p->clip_stops);
+        free(p->clip_waits);
         free(p);
     }
     free(lf->pieces);
@@ -646,5 +649,6 @@ void cu_logfile_free(cu_logfile *lf)
     free(lf->waits);
     free(lf->stops);
     free(lf->rejects);
+    free(lf->states);
     memset(lf, 0, sizeof *lf);
 }

@@ -59,17 +59,29 @@ typedef struct cu_period {
     cu_lineno line; /* the line that opened it */
 } cu_period;
 
+/* One period of the production window's timeline (SPEC §3 periode_etat): W cut into
+ * contiguous, non-overlapping periods, adjacent periods of one state merged. */
+typedef enum { CU_ETAT_PRODUCTION, CU_ETAT_ATTENTE, CU_ETAT_ARRET } cu_etat;
+
+typedef struct cu_state_period {
+    int64_t start; /* µs; the first period starts at the first piece */
+    int64_t end;   /* µs, > start; equals the next period's start, the last is the last piece */
+    cu_etat etat;
+} cu_state_period;
+
 typedef struct cu_reject {
     cu_lineno line;
     const char *content; /* cleaned UTF-8, at most CU_TEXT_MAX bytes */
     const char *reason;
 } cu_reject;
 
+/* The durations are the sums of the timeline's periods per state (see states below), so the
+ * timeline and the numbers cannot disagree; production_us is their total. */
 typedef struct cu_metrics {
-    int64_t production_us; /* |W|, W = [first piece, last piece] */
-    int64_t wait_us;
-    int64_t stop_us;
-    int64_t effective_us;
+    int64_t production_us;   /* |W|, W = [first piece, last piece] */
+    int64_t wait_us;         /* Σ attente periods */
+    int64_t stop_us;         /* Σ arret periods */
+    int64_t effective_us;    /* Σ production periods */
     int32_t occupation_cpct; /* percent × 100, rounded half away from zero */
     int32_t wait_cpct;
     int32_t stop_cpct;
@@ -101,6 +113,11 @@ typedef struct cu_logfile {
     size_t n_stops;
     cu_reject *rejects; /* the first CU_MAX_REJECTS rejected lines */
     size_t n_rejects;
+
+    /* The timeline of W in time order; empty when W is a point (fewer than two pieces, or
+     * all pieces at one instant). */
+    cu_state_period *states;
+    size_t n_states;
 
     /* Summary timestamps; has_* false means null. */
     bool has_first_piece, has_last_piece, has_first_start, has_last_stop;

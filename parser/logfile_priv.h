@@ -35,11 +35,13 @@ typedef struct cu_logfile_priv {
     int64_t date_us;
     cu_ev *evs;
     size_t n_evs, cap_evs;
-    size_t cap_pieces, cap_jobs, cap_waits, cap_stops, cap_rejects;
+    size_t cap_pieces, cap_jobs, cap_waits, cap_stops, cap_rejects, cap_states;
+    cu_period *clip_stops, *clip_waits; /* metrics.c: the unions clipped to W */
+    size_t cap_clip_stops, cap_clip_waits;
 } cu_logfile_priv;
 
 /* Sorts the events and fills waits, stops, the summary timestamps, the date when the file
- * name gave none, and the metrics (metrics.c). */
+ * name gave none, the timeline (states) and the metrics from it (metrics.c). */
 void cu_logfile_compute(cu_logfile *lf);
 
 #endif

@@ -10,6 +10,11 @@
  *   waits  = [t, t + duration] for each valid MachineWait
  *   stop   = |∪stops ∩ W|
  *   wait   = |(∪waits ∩ W) \ ∪stops|   (time both stopped and waiting is stop, never twice)
+ *
+ * One sweep over W produces the timeline of SPEC §3 periode_etat — every instant of W is
+ * arret when inside a stop, else attente when inside a wait, else production — and the
+ * metrics are the sums of its periods per state. The numbers a report shows and the
+ * timeline it draws therefore come from one computation and cannot disagree.
  */
 #include <stdlib.h>
 
@@ -66,22 +71,73 @@ static int64_t cu_max64(int64_t a, int64_t b)
     return a > b ? a : b;
 }
 
-/* |[a,b) ∩ stops|, stops sorted and disjoint; *j is a cursor that only moves forward. */
-static int64_t cu_overlap_stops(const cu_logfile *lf, size_t *j, int64_t a, int64_t b)
-{
-    while (*j < lf->n_stops && lf->stops[*j].end <= a)
-        (*j)++;
-    int64_t sum = 0;
-    for (size_t k = *j; k < lf->n_stops && lf->stops[k].start < b; k++)
-        sum += cu_max64(0, cu_min64(b, lf->stops[k].end) - cu_max64(a, lf->stops[k].start));
-    return sum;
-}
-
 /* x / production in hundredths of a percent, rounded half away from zero (x ≥ 0). */
 static int32_t cu_cpct(int64_t x, int64_t production)
 {
     __int128 num = (__int128)x * 10000 * 2 + production;
     return (int32_t)(num / ((__int128)production * 2));
+}
+
+/* The union of periods (sorted by start) clipped to [w0, w1], into out: sorted, disjoint, not
+ * touching, none empty. */
+static size_t cu_clip_union(const cu_period *in, size_t n, int64_t w0, int64_t w1, cu_period **out,
+                            size_t *cap)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n;) {
+        int64_t a = in[i].start, b = in[i].end;
+        for (i++; i < n && in[i].start <= b; i++)
+            b = cu_max64(b, in[i].end);
+        a = cu_max64(a, w0);
+        b = cu_min64(b, w1);
+        if (b > a) cu_push_period(out, &m, cap, a, b, 0);
+    }
+    return m;
+}
+
+/* Appends [a, b) in state etat. The clipped unions never touch, so the sweep never yields two
+ * periods of one state in a row; merging here keeps "adjacent periods merged" true by
+ * construction should that ever change. */
+static void cu_push_state(cu_logfile *lf, cu_etat etat, int64_t a, int64_t b)
+{
+    if (lf->n_states && lf->states[lf->n_states - 1].etat == etat &&
+        lf->states[lf->n_states - 1].end == a) {
+        lf->states[lf->n_states - 1].end = b;
+        return;
+    }
+    cu_logfile_priv *p = lf->priv;
+    if (lf->n_states == p->cap_states) {
+        p->cap_states = p->cap_states ? p->cap_states * 2 : 64;
+        lf->states = cu_xrealloc(lf->states, p->cap_states * sizeof *lf->states);
+    }
+    lf->states[lf->n_states++] = (cu_state_period){.start = a, .end = b, .etat = etat};
+}
+
+/* Cuts W = [w0, w1] into its timeline. s (stops) and a (waits) are clipped unions: each step
+ * takes the state at t and runs to the next boundary where it could change. */
+static void cu_sweep(cu_logfile *lf, int64_t w0, int64_t w1, const cu_period *s, size_t ns,
+                     const cu_period *a, size_t na)
+{
+    size_t i = 0, j = 0;
+    for (int64_t t = w0; t < w1;) {
+        while (i < ns && s[i].end <= t)
+            i++;
+        while (j < na && a[j].end <= t)
+            j++;
+        int64_t next_stop = i < ns ? s[i].start : w1;
+        cu_etat etat;
+        int64_t until;
+        if (i < ns && s[i].start <= t) {
+            etat = CU_ETAT_ARRET, until = s[i].end;
+        } else if (j < na && a[j].start <= t) {
+            etat = CU_ETAT_ATTENTE, until = cu_min64(a[j].end, next_stop);
+        } else {
+            etat = CU_ETAT_PRODUCTION, until = cu_min64(next_stop, j < na ? a[j].start : w1);
+        }
+        until = cu_min64(until, w1);
+        cu_push_state(lf, etat, t, until);
+        t = until;
+    }
 }
 
 void cu_logfile_compute(cu_logfile *lf)
@@ -136,23 +192,15 @@ void cu_logfile_compute(cu_logfile *lf)
     m->production_us = w1 - w0;
     if (m->production_us == 0) return;
 
-    for (size_t i = 0; i < lf->n_stops; i++)
-        m->stop_us +=
-            cu_max64(0, cu_min64(w1, lf->stops[i].end) - cu_max64(w0, lf->stops[i].start));
+    size_t ns = cu_clip_union(lf->stops, lf->n_stops, w0, w1, &p->clip_stops, &p->cap_clip_stops);
+    size_t na = cu_clip_union(lf->waits, lf->n_waits, w0, w1, &p->clip_waits, &p->cap_clip_waits);
+    cu_sweep(lf, w0, w1, p->clip_stops, ns, p->clip_waits, na);
 
-    /* Waits are sorted by start: merge them into a union on the fly, clip each merged
-     * interval to W, and take away what lies inside a stop. */
-    size_t cursor = 0;
-    for (size_t i = 0; i < lf->n_waits;) {
-        int64_t a = lf->waits[i].start, b = lf->waits[i].end;
-        for (i++; i < lf->n_waits && lf->waits[i].start <= b; i++)
-            b = cu_max64(b, lf->waits[i].end);
-        a = cu_max64(a, w0);
-        b = cu_min64(b, w1);
-        if (b <= a) continue;
-        m->wait_us += (b - a) - cu_overlap_stops(lf, &cursor, a, b);
-    }
-    m->effective_us = m->production_us - m->stop_us - m->wait_us;
+    int64_t *sum[3] = {[CU_ETAT_PRODUCTION] = &m->effective_us,
+                       [CU_ETAT_ATTENTE] = &m->wait_us,
+                       [CU_ETAT_ARRET] = &m->stop_us};
+    for (size_t k = 0; k < lf->n_states; k++)
+        *sum[lf->states[k].etat] += lf->states[k].end - lf->states[k].start;
     m->occupation_cpct = cu_cpct(m->effective_us, m->production_us);
     m->wait_cpct = cu_cpct(m->wait_us, m->production_us);
     m->stop_cpct = cu_cpct(m->stop_us, m->production_us);

@@ -6,3 +6,4 @@ add_test(NAME parse_examples
          COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/compare_examples.py
                  $<TARGET_FILE:cuwatch> ${CU_EXAMPLES_DIR})
 set_tests_properties(parse_examples PROPERTIES LABELS unit)
+cu_unit_test(test_timeline SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_timeline.c LIBS cu_parser cu_common)
