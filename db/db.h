@@ -106,7 +106,7 @@ typedef struct cu_ingest_result {
     uint64_t lines, events, rejected_lines; /* 64-bit: a file may hold > 4 G lines */
     uint32_t pieces;
     int32_t occupation_cpct;    /* occupation in hundredths of a percent */
-    uint64_t rows;              /* detail rows written (pieces, jobs, waits, stops) */
+    uint64_t rows;              /* detail rows written (pieces, jobs, waits, stops, states) */
     int64_t size;               /* bytes read */
     double ms;                  /* wall-clock time of the whole ingest */
     char replaced[1024];        /* another file whose session this one replaced, else "" */

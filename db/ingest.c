@@ -7,7 +7,8 @@
  *     writers never wait on each other in a cycle; a second writer of the same session waits
  *     for the first to commit, then replaces its work whole
  *     upsert centre_usinage and session_production (ON CONFLICT), learning the previous source
- *     delete the session's detail rows; COPY the new ones (text format, PQputCopyData)
+ *     delete the session's detail rows (periode_etat, the timeline, included); COPY the new
+ *     ones (text format, PQputCopyData)
  *     upsert fichier_log; replace its ligne_rejetee rows (COPY)
  *   COMMIT
  *
@@ -252,7 +253,8 @@ static const char cu_sql_machine[] =
 static const char cu_sql_delete_details[] =
     "WITH j AS (DELETE FROM job_profil WHERE session_id = $1),"
     " a AS (DELETE FROM periode_attente WHERE session_id = $1),"
-    " r AS (DELETE FROM periode_arret WHERE session_id = $1)"
+    " r AS (DELETE FROM periode_arret WHERE session_id = $1),"
+    " e AS (DELETE FROM periode_etat WHERE session_id = $1)"
     " DELETE FROM piece_production WHERE session_id = $1";
 
 static const char cu_sql_registry[] =
@@ -428,7 +430,27 @@ static int cu_copy_details(cu_db *db, const cu_logfile *lf, const char *session_
                          k ? "writing periode_arret" : "writing periode_attente", err) != 0)
             return -1;
     }
-    res->rows = lf->n_pieces + lf->n_jobs + lf->n_waits + lf->n_stops;
+    /* The timeline of W (SPEC §3 periode_etat), as the parser cut it for the metrics. */
+    if (lf->n_states) {
+        static const char *const etat[] = {[CU_ETAT_PRODUCTION] = "production",
+                                           [CU_ETAT_ATTENTE] = "attente",
+                                           [CU_ETAT_ARRET] = "arret"};
+        cu_sb_reset(sb);
+        for (size_t i = 0; i < lf->n_states; i++) {
+            cu_sb_puts(sb, session_id);
+            cu_sb_putc(sb, '\t');
+            cu_sb_puts(sb, etat[lf->states[i].etat]);
+            cu_sb_putc(sb, '\t');
+            cu_copy_ts(sb, lf->states[i].start);
+            cu_sb_putc(sb, '\t');
+            cu_copy_ts(sb, lf->states[i].end);
+            cu_sb_putc(sb, '\n');
+        }
+        if (cu_copy_send(db->conn, "COPY periode_etat (session_id, etat, debut, fin) FROM STDIN",
+                         sb, "writing periode_etat", err) != 0)
+            return -1;
+    }
+    res->rows = lf->n_pieces + lf->n_jobs + lf->n_waits + lf->n_stops + lf->n_states;
     return 0;
 }
 

@@ -63,7 +63,7 @@ eq "$(q "SELECT count(*) FROM information_schema.columns WHERE table_name = 'ses
          AND column_name = 'heure_dernier_machine_stop'")" 1 "missing column added"
 eq "$(q "SELECT string_agg(conrelid::regclass::text || ':' || confdeltype::text, ' ' ORDER BY conrelid::regclass::text)
          FROM pg_constraint WHERE contype = 'f' AND confrelid = 'session_production'::regclass")" \
-    "job_profil:c periode_arret:c periode_attente:c piece_production:c" "ON DELETE CASCADE"
+    "job_profil:c periode_arret:c periode_attente:c periode_etat:c piece_production:c" "ON DELETE CASCADE"
 eq "$(q "SELECT count(*) FROM pg_constraint WHERE contype = 'u' AND conrelid IN
          ('centre_usinage'::regclass, 'session_production'::regclass)")" 2 "UNIQUE constraints"
 ok "legacy database repaired"

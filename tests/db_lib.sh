@@ -130,6 +130,10 @@ SELECT c.nom, s.date_production, p.timestamp_debut, p.timestamp_fin, p.duree_sec
 SELECT c.nom, s.date_production, p.timestamp_debut, p.timestamp_fin, p.duree_secondes
   FROM periode_arret p JOIN session_production s ON s.id = p.session_id
   JOIN centre_usinage c ON c.id = s.centre_usinage_id ORDER BY 1, 2, 3, 4, 5;
+\echo == periode_etat
+SELECT c.nom, s.date_production, p.etat, p.debut, p.fin
+  FROM periode_etat p JOIN session_production s ON s.id = p.session_id
+  JOIN centre_usinage c ON c.id = s.centre_usinage_id ORDER BY 1, 2, 4;
 \echo == piece_production
 SELECT c.nom, s.date_production, p.numero_piece, p.timestamp_production, p.details
   FROM piece_production p JOIN session_production s ON s.id = p.session_id
