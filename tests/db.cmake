@@ -12,6 +12,7 @@ set(CU_DB_TESTS
     db_config
     db_log_json
     db_log_text
+    db_integrity
 )
 foreach(t ${CU_DB_TESTS})
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh)

@@ -47,7 +47,7 @@ write_config "$cfg" "$root"
 rc=0
 run_cuwatch "$WORK/migrate.out" -c "$cfg" --migrate || rc=$?
 [ "$rc" = 0 ] || { cat "$WORK/migrate.out"; fail "--migrate exit $rc"; }
-eq "$(q "SELECT string_agg(version::text, ',' ORDER BY version) FROM cuwatch_migrations")" "$CU_VERSIONS" \
+eq "$(q "SELECT string_agg(version::text, ',' ORDER BY version) FROM cuwatch_migrations")" "$(all_migrations)" \
     "migrations recorded"
 eq "$(q "SELECT string_agg(id || ':' || nom || ':' || coalesce(type_cu, '-'), ' ' ORDER BY id)
          FROM centre_usinage")" "1:DEM12:PVC 3:SU12:HYBRIDE" "duplicate machines merged"
@@ -61,9 +61,12 @@ eq "$(q "SELECT string_agg(session_id || ':' || duree_secondes, ' ') FROM period
 eq "$(q "SELECT string_agg(session_id || ':' || duree_secondes, ' ') FROM periode_arret")" "2:50" "stops"
 eq "$(q "SELECT count(*) FROM information_schema.columns WHERE table_name = 'session_production'
          AND column_name = 'heure_dernier_machine_stop'")" 1 "missing column added"
-eq "$(q "SELECT string_agg(conrelid::regclass::text || ':' || confdeltype::text, ' ' ORDER BY conrelid::regclass::text)
-         FROM pg_constraint WHERE contype = 'f' AND confrelid = 'session_production'::regclass")" \
-    "job_profil:c periode_arret:c periode_attente:c periode_etat:c piece_production:c" "ON DELETE CASCADE"
+# The detail tables' foreign keys became statement-level integrity triggers (migration 006).
+eq "$(q "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND confrelid = 'session_production'::regclass")" \
+    0 "no per-row foreign key left on the detail tables"
+eq "$(q "SELECT string_agg(tgrelid::regclass::text, ' ' ORDER BY tgrelid::regclass::text)
+         FROM pg_trigger WHERE tgname = 'cu_detail_check_ins'")" \
+    "job_profil periode_arret periode_attente periode_etat piece_production" "integrity triggers"
 eq "$(q "SELECT count(*) FROM pg_constraint WHERE contype = 'u' AND conrelid IN
          ('centre_usinage'::regclass, 'session_production'::regclass)")" 2 "UNIQUE constraints"
 ok "legacy database repaired"
