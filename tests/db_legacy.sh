@@ -47,7 +47,7 @@ write_config "$cfg" "$root"
 rc=0
 run_cuwatch "$WORK/migrate.out" -c "$cfg" --migrate || rc=$?
 [ "$rc" = 0 ] || { cat "$WORK/migrate.out"; fail "--migrate exit $rc"; }
-eq "$(q "SELECT string_agg(version::text, ',' ORDER BY version) FROM cuwatch_migrations")" "$(all_migrations)" \
+eq "$(q "SELECT string_agg(version::text, ',' ORDER BY version) FROM cuwatch_migrations")" "$CU_VERSIONS" \
     "migrations recorded"
 eq "$(q "SELECT string_agg(id || ':' || nom || ':' || coalesce(type_cu, '-'), ' ' ORDER BY id)
          FROM centre_usinage")" "1:DEM12:PVC 3:SU12:HYBRIDE" "duplicate machines merged"
