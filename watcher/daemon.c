@@ -37,6 +37,7 @@
 #include "reconcile.h"
 #include "scan.h"
 #include "strbuf.h"
+#include "telemetry.h"
 
 #define CU_DB_RETRY_BASE_MS 250
 #define CU_DB_RETRY_CAP_MS 10000
@@ -111,6 +112,7 @@ typedef struct cu_daemon {
     bool reconcile_quiet;         /* a routine rescan: its lines go to the debug log */
     int64_t next_timer_reconcile; /* INT64_MAX when watch.reconcile_every is off */
     cu_tally tally;
+    cu_telemetry *tm; /* metrics, /healthz, sd_notify: fed here, never waited on */
 } cu_daemon;
 
 static int64_t cu_now_ms(void)
@@ -245,6 +247,7 @@ static void cu_daemon_stop(cu_daemon *d, int signo)
            "%s: stopping, %zu file(s) still pending (start-up reconciliation will pick them up)",
            signo == SIGINT ? "SIGINT" : "SIGTERM", cu_pending_len(d->queue));
     d->stop = true;
+    cu_tm_stopping(d->tm);
 }
 
 /* After a database call: SIGTERM/SIGINT go back to the signalfd; one caught meanwhile stops
@@ -429,6 +432,7 @@ static void cu_daemon_reconcile(cu_daemon *d)
     }
     cu_backoff_reset(&d->reconcile_backoff);
     d->reconcile_retry_at = 0;
+    cu_tm_registry(d->tm, d->cfg, &reg);
     cu_reconcile_stats st;
     cu_daemon_tally_drop(d); /* a reconciliation still open is superseded: this one sees all */
     cu_pending *covers = cu_pending_new();
@@ -476,13 +480,14 @@ static void cu_daemon_tally_close(cu_daemon *d)
 
 /* ---- one file -------------------------------------------------------------------------- */
 
-static void cu_daemon_ingest(cu_daemon *d, const char *rel)
+static void cu_daemon_ingest(cu_daemon *d, const char *rel, const struct stat *st)
 {
     cu_ingest_result res;
     memset(&res, 0, sizeof res);
     if (!cu_daemon_db_begin(d)) return;
     cu_db_ingest(d->db, d->cfg, rel, false, &res);
     cu_daemon_db_end(d); /* a stop caught meanwhile: this file's outcome is still recorded */
+    cu_tm_ingested(d->tm, rel, &res, (double)st->st_mtim.tv_sec + st->st_mtim.tv_nsec / 1e9);
     if (res.status == CU_INGEST_ERROR && (res.conn_lost || !cu_db_alive(d->db))) {
         /* Nothing was committed: the file stays at the head of the queue. */
         cu_daemon_db_down(d, res.err.msg);
@@ -582,7 +587,7 @@ static void cu_daemon_process(cu_daemon *d, const char *path)
         cu_pending_remove(d->queue, rel);
         cu_pending_remove(d->settling, rel);
     } else if (cu_daemon_settled(d, rel, &st) && d->db) {
-        cu_daemon_ingest(d, rel);
+        cu_daemon_ingest(d, rel, &st);
     }
     free(rel);
 }
@@ -641,6 +646,7 @@ static void cu_daemon_reload(cu_daemon *d)
     *d->cfg = nc;
     cu_daemon_set_rules(d);
     cu_log_setup((cu_log_level)nc.log_level, (cu_log_format)nc.log_format);
+    cu_tm_listen(d->tm, nc.metrics_listen);
     if (rewatch) {
         /* Paths queued so far are relative to the old root: let the reconciliation of the
          * new one decide what to ingest. */
@@ -718,7 +724,9 @@ static void cu_daemon_read_signals(cu_daemon *d)
     while (read(d->sfd, &si, sizeof si) == (ssize_t)sizeof si) {
         if (si.ssi_signo == SIGHUP) {
             cu_log(CU_LOG_INFO, "SIGHUP: reloading the configuration");
+            cu_tm_reloading(d->tm);
             cu_daemon_reload(d);
+            cu_tm_reloaded(d->tm);
         } else {
             cu_daemon_stop(d, (int)si.ssi_signo);
         }
@@ -756,6 +764,10 @@ static int cu_daemon_turn(cu_daemon *d)
     if (d->stop) return 0;
     cu_daemon_release_settled(d, now);
     cu_daemon_tally_close(d); /* before sleeping, so an idle daemon still says it is done */
+    cu_tm_turn(d->tm, &(cu_tm_state){.db_up = d->db != NULL,
+                                     .root_up = d->root_state == CU_STATE_UP,
+                                     .pending = cu_pending_len(d->queue) +
+                                                cu_pending_len(d->settling)});
 
     const cu_pending_item *next = d->db ? cu_pending_peek(d->queue, now) : NULL;
     int64_t wake = INT64_MAX;
@@ -767,6 +779,7 @@ static int cu_daemon_turn(cu_daemon *d)
         if (d->db && d->reconcile_wanted) wake = cu_min64(wake, d->reconcile_retry_at);
         wake = cu_min64(wake, cu_pending_next_due(d->settling));
         wake = cu_min64(wake, d->next_timer_reconcile);
+        wake = cu_min64(wake, cu_tm_wake_by(d->tm)); /* watchdog pings, /healthz */
     }
     int timeout = next ? 0 : wake == INT64_MAX ? -1 : (int)cu_min64(wake - now, 60000);
     if (timeout < 0 && wake != INT64_MAX) timeout = 0;
@@ -821,6 +834,8 @@ int cu_daemon_run(cu_config *cfg, const char *config_path, const char *root_over
         rc = 1;
     }
     if (rc == 0) cu_daemon_warn_secrets(&d);
+    /* After the signals are blocked: the HTTP thread inherits that mask. */
+    if (rc == 0) d.tm = cu_tm_start(cfg->metrics_listen);
     while (rc == 0 && !d.stop)
         if (cu_daemon_turn(&d) != 0) rc = 1;
     if (d.failed) rc = 1;
@@ -832,6 +847,7 @@ int cu_daemon_run(cu_config *cfg, const char *config_path, const char *root_over
     cu_daemon_tally_drop(&d);
     if (d.sfd >= 0) close(d.sfd);
     if (d.stop_timer) timer_delete(cu_stop_timer);
+    cu_tm_stop(d.tm);
     /* The signals stay blocked: restoring the old mask would let a SIGHUP or a second SIGTERM
      * that arrived meanwhile kill the process (status 129/143) on its way out. Only main
      * runs after this, and it exits. */
