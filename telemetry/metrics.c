@@ -99,7 +99,7 @@ void cu_tm_render(cu_telemetry *t, cu_sb *out)
                      (unsigned long long)t->files[i]);
 
     cu_tm_head(out, "cuwatch_rows_written_total", "counter",
-               "Detail rows written by COPY (pieces, jobs, waits, stops).");
+               "Detail rows written by COPY (pieces, jobs, waits, stops, states).");
     cu_sb_printf(out, "cuwatch_rows_written_total %llu\n", (unsigned long long)t->rows);
 
     cu_tm_head(out, "cuwatch_ingest_duration_seconds", "histogram",

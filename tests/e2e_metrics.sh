@@ -80,7 +80,8 @@ e2e_wait_sql "SELECT count(*) FROM session_production" 3 $((5000 * CU_E2E_SLACK)
 wait_value 'cuwatch_files_ingested_total{result="ok"}' 3 5000
 # No session was replaced so far: every detail row written is in the tables.
 rows=$(e2e_sql "SELECT (SELECT count(*) FROM piece_production) + (SELECT count(*) FROM job_profil)
-    + (SELECT count(*) FROM periode_attente) + (SELECT count(*) FROM periode_arret)")
+    + (SELECT count(*) FROM periode_attente) + (SELECT count(*) FROM periode_arret)
+    + (SELECT count(*) FROM periode_etat)")
 echo "rows_written_total $(value cuwatch_rows_written_total), detail rows in the database: $rows"
 expect cuwatch_rows_written_total "$rows"
 [ "$rows" -gt 0 ] || e2e_fail "no detail rows"
