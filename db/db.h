@@ -22,6 +22,7 @@
 #ifndef CU_DB_H
 #define CU_DB_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -129,6 +130,15 @@ int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool forc
  * rejected lines also gets one warning naming the first, "PATH:LINE: reason" (all of them
  * are in ligne_rejetee). */
 void cu_ingest_log(const char *relpath, const cu_ingest_result *res);
+
+/* What cu_db_ingest is doing, for a caller that must say so from a signal handler: the
+ * daemon, when SIGTERM's deadline cuts an ingest short, says whether it was reading, parsing
+ * or waiting for the database. */
+typedef enum { CU_STEP_DATABASE, CU_STEP_READING, CU_STEP_PARSING } cu_ingest_step;
+
+/* From now on cu_db_ingest writes its current step (a cu_ingest_step) into *step, which the
+ * caller owns and must keep alive while db is used; NULL stops it. */
+void cu_db_track_step(cu_db *db, volatile sig_atomic_t *step);
 
 /* ---- Registry (fichier_log) for reconciliation ----------------------------------------- */
 

@@ -13,6 +13,7 @@ struct cu_db {
     PGconn *conn;
     cu_ingest_file *file; /* cu_db_ingest's file: bytes and parse, reused from file to file */
     cu_sb copy;           /* COPY data being built */
+    volatile sig_atomic_t *step; /* cu_db_track_step's, or NULL */
 };
 
 /* One file read, hashed and (perhaps) parsed, ready for its transaction. */
@@ -27,7 +28,8 @@ struct cu_ingest_file {
     cu_err err;
     char hash[65];
     int64_t size, mtime_us;
-    double prep_ms; /* time spent preparing, counted in the result's ms */
+    double prep_ms;              /* time spent preparing, counted in the result's ms */
+    volatile sig_atomic_t *step; /* where to say what it is doing (cu_db_track_step), or NULL */
 };
 
 /* Fills err with "what: primary (detail) HINT: hint" from r (or the connection's message when

@@ -601,10 +601,30 @@ void cu_ingest_file_free(cu_ingest_file *f)
     free(f);
 }
 
+static void cu_step(cu_ingest_file *f, cu_ingest_step step)
+{
+    if (f->step) *f->step = step;
+}
+
+void cu_db_track_step(cu_db *db, volatile sig_atomic_t *step)
+{
+    db->step = step;
+}
+
+/* Files this big take a noticeable time to parse: say so (debug), so that a stall or a
+ * deadline can be told from a hang. */
+#define CU_LARGE_FILE_BYTES (16u << 20)
+
 static void cu_parse_prepared(cu_ingest_file *f)
 {
+    if (f->bytes.len >= CU_LARGE_FILE_BYTES) {
+        cu_log_field lf[] = {CU_LF_STR("path", f->relpath), CU_LF_NUM("bytes", f->bytes.len)};
+        cu_log_fields(CU_LOG_DEBUG, "parsing a large file", lf, 2);
+    }
+    cu_step(f, CU_STEP_PARSING);
     cu_logfile_parse_buffer(&f->lf, f->relpath, f->bytes.data ? f->bytes.data : "", f->bytes.len);
     f->parsed = true;
+    cu_step(f, CU_STEP_DATABASE);
 }
 
 void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relpath,
@@ -640,6 +660,7 @@ void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relp
     char *path = cu_xmalloc(plen);
     snprintf(path, plen, "%s/%s", cfg->root, relpath);
     struct stat st = {0};
+    cu_step(f, CU_STEP_READING); /* reading and hashing */
     f->read_rc = cu_read_file(&f->bytes, path, relpath, &st, &f->err);
     f->read_errno = errno;
     free(path);
@@ -658,6 +679,7 @@ void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relp
         if (force || !same) cu_parse_prepared(f);
     }
 out:
+    cu_step(f, CU_STEP_DATABASE);
     f->prep_ms = cu_now_ms() - t0;
 }
 
@@ -757,6 +779,7 @@ int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool forc
                  cu_ingest_result *res)
 {
     if (!db->file) db->file = cu_ingest_file_new();
+    db->file->step = db->step;
     cu_ingest_prepare(db->file, cfg, relpath, NULL, force);
     return cu_db_ingest_prepared(db, db->file, force, res);
 }

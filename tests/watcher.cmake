@@ -16,6 +16,13 @@ foreach(t ftp burst db_outage db_hang sigkill signals settle reconcile overflow 
   set_tests_properties(e2e_watch_${t} PROPERTIES LABELS e2e TIMEOUT 300 SKIP_RETURN_CODE 77)
 endforeach()
 
+# Issue 8's daemon-side hardening (one list per engineer keeps rebases quiet).
+foreach(t stop_reason)
+  add_test(NAME e2e_watch_${t}
+    COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e_${t}.sh $<TARGET_FILE:cuwatch>)
+  set_tests_properties(e2e_watch_${t} PROPERTIES LABELS e2e TIMEOUT 300 SKIP_RETURN_CODE 77)
+endforeach()
+
 # Memory over 10,000 ingests: meaningful without ASan only (its quarantine grows by design).
 add_test(NAME e2e_watch_soak
   COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e_soak.sh $<TARGET_FILE:cuwatch>)

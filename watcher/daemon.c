@@ -22,6 +22,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -213,9 +214,15 @@ static void cu_daemon_check_limit(cu_daemon *d)
  * back the open transaction when the connection drops, the file stays on disk with its
  * registry row unchanged, and the next start's reconciliation ingests it.
  *
- * Signal handlers can only share state through statics: these three are the only ones. */
+ * The line it writes says what the daemon was doing (reading or parsing which file, or
+ * waiting for the database: cu_db_track_step keeps cu_stop_step current), and the exit status
+ * is 1: the stop was not clean, an operator or a supervisor should know.
+ *
+ * Signal handlers can only share state through statics: these five are the only ones. */
 static volatile sig_atomic_t cu_stop_in_call; /* a database call is in flight */
 static volatile sig_atomic_t cu_stop_signo;   /* SIGTERM/SIGINT caught during one */
+static volatile sig_atomic_t cu_stop_step;    /* a cu_ingest_step: what the call is doing */
+static char cu_stop_file[1024];               /* the file it is about (escaped), or "" */
 static timer_t cu_stop_timer;
 
 static void cu_stop_on_signal(int signo)
@@ -227,18 +234,59 @@ static void cu_stop_on_signal(int signo)
     timer_settime(cu_stop_timer, 0, &its, NULL); /* async-signal-safe */
 }
 
+static void cu_stop_put(char *buf, size_t *len, size_t cap, const char *s)
+{
+    while (*s && *len < cap)
+        buf[(*len)++] = *s++;
+}
+
+/* Async-signal-safe: the line is assembled by hand and written with one write(2). */
 static void cu_stop_on_alarm(int signo)
 {
     (void)signo;
     if (!cu_stop_in_call) return; /* the call returned just now: the loop stops normally */
-    static const char term[] = "cuwatch: the database did not answer within 1.5 s of SIGTERM: "
-                               "exiting; the transaction in flight is rolled back\n";
-    static const char intr[] = "cuwatch: the database did not answer within 1.5 s of SIGINT: "
-                               "exiting; the transaction in flight is rolled back\n";
-    ssize_t w = cu_stop_signo == SIGINT ? write(STDERR_FILENO, intr, sizeof intr - 1)
-                                        : write(STDERR_FILENO, term, sizeof term - 1);
+    char line[2048];
+    size_t n = 0;
+    cu_stop_put(line, &n, sizeof line,
+                cu_stop_signo == SIGINT ? "cuwatch: SIGINT: still " : "cuwatch: SIGTERM: still ");
+    switch (cu_stop_step) {
+    case CU_STEP_READING:
+        cu_stop_put(line, &n, sizeof line, "reading \"");
+        break;
+    case CU_STEP_PARSING:
+        cu_stop_put(line, &n, sizeof line, "parsing \"");
+        break;
+    default:
+        cu_stop_put(line, &n, sizeof line, "waiting for the database");
+        break;
+    }
+    if (cu_stop_step == CU_STEP_READING || cu_stop_step == CU_STEP_PARSING) {
+        cu_stop_put(line, &n, sizeof line, cu_stop_file);
+        cu_stop_put(line, &n, sizeof line, "\"");
+    } else if (cu_stop_file[0]) {
+        cu_stop_put(line, &n, sizeof line, " (ingesting \"");
+        cu_stop_put(line, &n, sizeof line, cu_stop_file);
+        cu_stop_put(line, &n, sizeof line, "\")");
+    }
+    cu_stop_put(line, &n, sizeof line,
+                " after 1.5 s: exiting with status 1; nothing of it is committed (the "
+                "transaction in flight is rolled back), the next start reconciles it\n");
+    ssize_t w = write(STDERR_FILENO, line, n);
     (void)w;
-    _exit(0);
+    _exit(1);
+}
+
+/* Before a database call: what it is about, for cu_stop_on_alarm (rel NULL: no file). The
+ * name is escaped as the log escapes it, so the emergency line cannot be forged either. */
+static void cu_daemon_stop_context(const char *rel)
+{
+    cu_stop_step = CU_STEP_DATABASE;
+    cu_stop_file[0] = '\0';
+    if (!rel) return;
+    cu_sb esc = {0};
+    cu_log_text(&esc, rel);
+    snprintf(cu_stop_file, sizeof cu_stop_file, "%s", esc.data ? esc.data : "");
+    cu_sb_free(&esc);
 }
 
 static void cu_daemon_stop(cu_daemon *d, int signo)
@@ -267,6 +315,7 @@ static void cu_daemon_db_end(cu_daemon *d)
  * waiting: the call is not made. */
 static bool cu_daemon_db_begin(cu_daemon *d)
 {
+    if (d->db) cu_db_track_step(d->db, &cu_stop_step);
     cu_stop_in_call = 1;
     sigprocmask(SIG_UNBLOCK, &d->stop_set, NULL); /* a pending signal is caught right here */
     if (cu_stop_signo == 0) return true;
@@ -579,6 +628,7 @@ static bool cu_daemon_settled(cu_daemon *d, const char *rel, const struct stat *
 static void cu_daemon_process(cu_daemon *d, const char *path)
 {
     char *rel = cu_xstrdup(path); /* path points into the queue entry we may remove */
+    cu_daemon_stop_context(rel);
     struct stat st;
     const char *why;
     if (cu_scan_stat(d->cfg->root, rel, &st, &why) != 0) {
@@ -589,6 +639,7 @@ static void cu_daemon_process(cu_daemon *d, const char *path)
     } else if (cu_daemon_settled(d, rel, &st) && d->db) {
         cu_daemon_ingest(d, rel, &st);
     }
+    cu_daemon_stop_context(NULL);
     free(rel);
 }
 

@@ -9,7 +9,9 @@
  * Ownership: cfg is the caller's; on SIGHUP the daemon replaces its contents with the reloaded
  * configuration (freeing the old one), so the caller still frees whatever cfg holds at the end.
  * Returns a process exit status: 0 after SIGTERM/SIGINT, 1 when the set-up fails (inotify or
- * signals unavailable, migrations that cannot repair the database). The database being
+ * signals unavailable, migrations that cannot repair the database). When a SIGTERM/SIGINT
+ * finds an ingest or a database call that does not end within 1.5 s, the process exits 1 at
+ * once (_exit, from the signal handler) with a line saying what it was doing. The database being
  * unreachable or the root missing are not failures: the daemon waits for them. On return,
  * SIGTERM, SIGINT and SIGHUP stay blocked, so a late one cannot kill the exiting process. */
 #ifndef CU_DAEMON_H
