@@ -44,6 +44,8 @@
 #define CU_DB_RETRY_CAP_MS 10000
 #define CU_INGEST_RETRY_BASE_MS 1000
 #define CU_INGEST_RETRY_CAP_MS 10000
+#define CU_UNREADABLE_BASE_MS 1000 /* a file that could not be read: first retry, */
+#define CU_UNREADABLE_CAP_MS 60000 /* then doubling up to this */
 #define CU_ROOT_RETRY_BASE_MS 500
 #define CU_ROOT_RETRY_CAP_MS 10000
 #define CU_LIMITED_RESCAN_MS 10000 /* rescan rhythm while some folder cannot be watched */
@@ -105,6 +107,7 @@ typedef struct cu_daemon {
     cu_pending *queue;         /* to ingest, in arrival order; due later after an error */
     cu_backoff ingest_backoff; /* a database error on a live connection: retry later */
     cu_pending *settling;      /* shrunken files waiting out watch.settle */
+    cu_pending *unreadable;    /* files whose read failed; the stamp's size counts failures */
 
     bool reconcile_wanted;
     int64_t reconcile_retry_at; /* after a failed registry load on a live connection */
@@ -138,12 +141,65 @@ static void cu_daemon_schedule_timer(cu_daemon *d)
 
 /* ---- inotify ------------------------------------------------------------------------- */
 
+/* ---- files that cannot be read ---------------------------------------------------------- */
+
+/* A file the daemon cannot read (0600 and another owner, an I/O error) stays in the queue,
+ * due again after a per-file backoff (1 s doubling to 60 s: no hot loop, and a fix is seen
+ * within a minute even where inotify is blind), and at once when its attributes change (the
+ * chmod or chown that fixes it). The first failure is a warning naming the file and the
+ * reason; the retries are debug lines, so a file left unreadable for days does not flood the
+ * log. A restart forgets the count, not the file: its registry row says erreur, so the
+ * start-up reconciliation queues it again. */
+static void cu_daemon_unreadable(cu_daemon *d, const char *rel, const cu_ingest_result *res)
+{
+    const cu_pending_item *u = cu_pending_find(d->unreadable, rel);
+    int64_t failures = (u ? u->size : 0) + 1;
+    int64_t wait = CU_UNREADABLE_BASE_MS;
+    for (int64_t i = 1; i < failures && wait < CU_UNREADABLE_CAP_MS; i++)
+        wait *= 2;
+    if (wait > CU_UNREADABLE_CAP_MS) wait = CU_UNREADABLE_CAP_MS;
+    cu_pending_defer(d->unreadable, rel, 0, failures, 0);
+    cu_pending_defer(d->queue, rel, cu_now_ms() + wait, -1, 0);
+    cu_log_field f[] = {CU_LF_STR("path", rel), CU_LF_STR("error", res->err.msg),
+                        CU_LF_NUM("retry_ms", wait), CU_LF_NUM("failures", failures)};
+    if (failures == 1)
+        cu_log_fields(CU_LOG_WARN,
+                      "cannot read the file; retrying with backoff (up to every 60 s) and at "
+                      "once when its permissions change",
+                      f, 4);
+    else
+        cu_log_fields(CU_LOG_DEBUG, "still cannot read the file", f, 4);
+}
+
+/* A file read (or gone) after failures: forget its count, and say it once. */
+static void cu_daemon_readable(cu_daemon *d, const char *rel)
+{
+    const cu_pending_item *u = cu_pending_find(d->unreadable, rel);
+    if (!u) return;
+    cu_log_field f[] = {CU_LF_STR("path", rel), CU_LF_NUM("failures", u->size)};
+    cu_log_fields(CU_LOG_INFO, "the file can be read again", f, 2);
+    cu_pending_remove(d->unreadable, rel);
+}
+
+static void cu_daemon_on_attrib(cu_daemon *d, const char *rel)
+{
+    if (cu_pending_find(d->unreadable, rel)) {
+        cu_log_field f[] = {CU_LF_STR("path", rel)};
+        cu_log_fields(CU_LOG_DEBUG, "attributes changed: retrying the file now", f, 1);
+        cu_pending_add(d->queue, rel); /* due at once, keeping its place */
+    }
+    /* Any other file was read at its last event; an attribute change is no new content. */
+}
+
 static void cu_daemon_on_watch(void *ctx, cu_iw_kind kind, const char *rel)
 {
     cu_daemon *d = ctx;
     switch (kind) {
     case CU_IW_FILE:
         cu_pending_add(d->queue, rel);
+        break;
+    case CU_IW_ATTRIB:
+        cu_daemon_on_attrib(d, rel);
         break;
     case CU_IW_RESCAN:
         d->rewalk = true;
@@ -542,8 +598,13 @@ static void cu_daemon_ingest(cu_daemon *d, const char *rel, const struct stat *s
         cu_daemon_db_down(d, res.err.msg);
         return;
     }
-    cu_ingest_log(rel, &res);
     cu_daemon_tally_result(d, rel, &res);
+    if (res.status == CU_INGEST_ERROR && res.io_error && !res.gone) {
+        cu_daemon_unreadable(d, rel, &res);
+        return;
+    }
+    cu_daemon_readable(d, rel);
+    cu_ingest_log(rel, &res);
     switch (res.status) {
     case CU_INGEST_OK:
     case CU_INGEST_UNCHANGED:
@@ -555,7 +616,7 @@ static void cu_daemon_ingest(cu_daemon *d, const char *rel, const struct stat *s
              * but is there: try again later rather than wait for a reconciliation that may
              * never come (watch.reconcile_every is off by default). One backoff for all
              * files: such errors are the server's state, not the file's. A file that cannot
-             * be read (I/O error, gone) is left to its next event. */
+             * be read has its own backoff (cu_daemon_unreadable); a gone one is done. */
             int64_t wait = cu_backoff_fail(&d->ingest_backoff);
             cu_sb msg = {0};
             cu_sb_printf(&msg, "\"%s\" will be retried in %lld ms", rel, (long long)wait);
@@ -634,6 +695,7 @@ static void cu_daemon_process(cu_daemon *d, const char *path)
     if (cu_scan_stat(d->cfg->root, rel, &st, &why) != 0) {
         cu_scan_ignored(rel, why);
         cu_daemon_tally(d, rel, CU_TALLY_GONE, 0);
+        cu_pending_remove(d->unreadable, rel);
         cu_pending_remove(d->queue, rel);
         cu_pending_remove(d->settling, rel);
     } else if (cu_daemon_settled(d, rel, &st) && d->db) {
@@ -704,9 +766,11 @@ static void cu_daemon_reload(cu_daemon *d)
         cu_iw_free(&d->iw);
         cu_pending_free(d->queue);
         cu_pending_free(d->settling);
+        cu_pending_free(d->unreadable);
         cu_daemon_tally_drop(d); /* its files were in the queue just dropped */
         d->queue = cu_pending_new();
         d->settling = cu_pending_new();
+        d->unreadable = cu_pending_new();
         if (cu_daemon_watch_init(d, &err) != 0) {
             cu_log(CU_LOG_ERROR, "%s", err.msg);
             d->stop = d->failed = true;
@@ -815,10 +879,10 @@ static int cu_daemon_turn(cu_daemon *d)
     if (d->stop) return 0;
     cu_daemon_release_settled(d, now);
     cu_daemon_tally_close(d); /* before sleeping, so an idle daemon still says it is done */
-    cu_tm_turn(d->tm, &(cu_tm_state){.db_up = d->db != NULL,
-                                     .root_up = d->root_state == CU_STATE_UP,
-                                     .pending = cu_pending_len(d->queue) +
-                                                cu_pending_len(d->settling)});
+    cu_tm_turn(d->tm,
+               &(cu_tm_state){.db_up = d->db != NULL,
+                              .root_up = d->root_state == CU_STATE_UP,
+                              .pending = cu_pending_len(d->queue) + cu_pending_len(d->settling)});
 
     const cu_pending_item *next = d->db ? cu_pending_peek(d->queue, now) : NULL;
     int64_t wake = INT64_MAX;
@@ -873,6 +937,7 @@ int cu_daemon_run(cu_config *cfg, const char *config_path, const char *root_over
     cu_backoff_init(&d.reconcile_backoff, CU_DB_RETRY_BASE_MS, CU_DB_RETRY_CAP_MS);
     d.queue = cu_pending_new();
     d.settling = cu_pending_new();
+    d.unreadable = cu_pending_new();
     cu_daemon_schedule_timer(&d);
     /* A server that does not answer at all must not hold the loop for long (SIGTERM does not
      * wait for it: see cu_daemon_db_begin). 2 s is libpq's minimum. */
@@ -895,6 +960,7 @@ int cu_daemon_run(cu_config *cfg, const char *config_path, const char *root_over
     cu_iw_free(&d.iw);
     cu_pending_free(d.queue);
     cu_pending_free(d.settling);
+    cu_pending_free(d.unreadable);
     cu_daemon_tally_drop(&d);
     if (d.sfd >= 0) close(d.sfd);
     if (d.stop_timer) timer_delete(cu_stop_timer);

@@ -20,7 +20,9 @@
 
 #define CU_IW_SELF (IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)
 #define CU_IW_MASK_TREE (IN_CREATE | IN_MOVED_TO | IN_MOVED_FROM | CU_IW_SELF)
-#define CU_IW_MASK_MACHINE (IN_CLOSE_WRITE | IN_MOVED_TO | IN_EXCL_UNLINK | CU_IW_SELF)
+/* IN_ATTRIB: a file that could not be read (0600, another owner) and is then fixed with chmod
+ * changes nothing else; without it the fix goes unnoticed until the next retry. */
+#define CU_IW_MASK_MACHINE (IN_CLOSE_WRITE | IN_MOVED_TO | IN_ATTRIB | IN_EXCL_UNLINK | CU_IW_SELF)
 
 int cu_iw_init(cu_iw *iw, const char *root, const cu_scan_rules *rules, cu_iw_cb cb, void *ctx,
                cu_err *err)
@@ -225,8 +227,8 @@ void cu_iw_handle(cu_iw *iw, const struct inotify_event *ev)
          * new name, if still under the root, arrives as IN_MOVED_TO and is watched anew). */
         char *rel = cu_xstrdup(e->rel);
         cu_log_field f[] = {CU_LF_STR("path", rel)};
-        cu_log_fields(CU_LOG_INFO, ev->mask & IN_MOVE_SELF ? "folder was moved" : "folder was removed",
-                      f, 1);
+        cu_log_fields(CU_LOG_INFO,
+                      ev->mask & IN_MOVE_SELF ? "folder was moved" : "folder was removed", f, 1);
         cu_iw_forget_tree(iw, rel);
         free(rel);
         return;
@@ -253,6 +255,9 @@ void cu_iw_handle(cu_iw *iw, const struct inotify_event *ev)
         } else {
             cu_scan_ignored(rel.data, why);
         }
+    } else if (ev->mask & IN_ATTRIB) {
+        /* Quietly ignored when not a LOG file: attribute changes are no uploads. */
+        if (cu_scan_match(&iw->rules, rel.data, NULL)) iw->cb(iw->ctx, CU_IW_ATTRIB, rel.data);
     }
     cu_sb_free(&rel);
 }

@@ -4,6 +4,8 @@
  *   CU_IW_FILE       a matching file was closed after writing (IN_CLOSE_WRITE, as vsftpd
  *                    writes in place) or renamed into a machine folder (IN_MOVED_TO), or was
  *                    found in a folder that just appeared. rel is its root-relative path.
+ *   CU_IW_ATTRIB     a matching file's attributes changed (IN_ATTRIB: chmod, chown, touch).
+ *                    Not a new upload: the daemon retries a file it could not read, at once.
  *   CU_IW_RESCAN     events were lost: the kernel queue overflowed (IN_Q_OVERFLOW). The
  *                    daemon re-attaches and reconciles the whole root.
  *   CU_IW_ROOT_LOST  the root was removed, moved away or unmounted. All watches are dropped;
@@ -32,7 +34,7 @@
 #include "err.h"
 #include "scan.h"
 
-typedef enum { CU_IW_FILE, CU_IW_RESCAN, CU_IW_ROOT_LOST } cu_iw_kind;
+typedef enum { CU_IW_FILE, CU_IW_ATTRIB, CU_IW_RESCAN, CU_IW_ROOT_LOST } cu_iw_kind;
 
 typedef void (*cu_iw_cb)(void *ctx, cu_iw_kind kind, const char *rel);
 
