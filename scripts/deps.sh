@@ -13,6 +13,8 @@ packages=(
   python3 python3-yaml                       # test drivers (JSON comparison, e2e, compose check)
   valgrind inotify-tools procps util-linux   # memory checks, the latency reference, ps
   systemd                                    # systemd-analyze verify on the unit
+  dpkg-dev                                   # cpack's .deb: dpkg-shlibdeps computes Depends
+  man-db groff-base                          # the man pages checked with man --warnings, groff -ww
   libsystemd-dev                             # sd_notify: READY, STATUS, WATCHDOG (issue 10)
   libmicrohttpd-dev                          # the optional /metrics and /healthz endpoint
   prometheus                                 # promtool: checks /metrics output and alert rules

@@ -45,17 +45,16 @@ if [ "$mode" = files ]; then
     cmake --install "$build" --prefix "$prefix" >"$work/install2.log" ||
         { cat "$work/install2.log" >&2; fail "second cmake --install"; }
     grep -qx '# edited by the site' "$conf" || fail "re-installing overwrote the configuration"
-    # The package layout of the README: prefix /usr, configuration in /etc (into DESTDIR).
+    # The package layout of the README: prefix /usr gives /etc and /lib/systemd/system (into DESTDIR).
     pkg=$work/pkg
-    cmake -S "$src" -B "$work/build-pkg" -DCMAKE_INSTALL_PREFIX=/usr \
-        -DCMAKE_INSTALL_SYSCONFDIR=/etc -DBUILD_TESTING=OFF >"$work/pkg.log" ||
+    cmake -S "$src" -B "$work/build-pkg" -DCMAKE_INSTALL_PREFIX=/usr -DBUILD_TESTING=OFF >"$work/pkg.log" ||
         { cat "$work/pkg.log" >&2; fail "configure /usr"; }
     # deploy/'s own install script: the unit and the configuration, without building.
     DESTDIR=$pkg cmake -P "$work/build-pkg/deploy/cmake_install.cmake" >>"$work/pkg.log" 2>&1 ||
         { cat "$work/pkg.log" >&2; fail "package layout install"; }
     [ -f "$pkg/etc/cuwatch/cuwatch.yaml" ] || fail "package layout: no /etc/cuwatch/cuwatch.yaml"
     grep -qxF "ExecStart=/usr/bin/cuwatch -c /etc/cuwatch/cuwatch.yaml" \
-        "$pkg/usr/lib/systemd/system/cuwatch.service" || fail "package layout: wrong ExecStart"
+        "$pkg/lib/systemd/system/cuwatch.service" || fail "package layout: wrong ExecStart"
     echo "ok: cmake --install puts bin/cuwatch, lib/systemd/system/cuwatch.service, etc/cuwatch/cuwatch.yaml"
     exit 0
 fi
