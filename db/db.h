@@ -113,7 +113,11 @@ typedef struct cu_ingest_result {
     char replaced[1024];        /* another file whose session this one replaced, else "" */
     uint64_t first_reject_line; /* the first rejected line (0: none), for the warning */
     char first_reject[512];     /* its reason */
-    cu_err err;                 /* ERROR: the message; REJECTED: the reason */
+    /* Dates worth a warning (OK only; the data is ingested all the same): the earliest event
+     * is not on the date the file name gives, or first to last event spans more than 24 h. */
+    bool date_mismatch, long_window;
+    int64_t first_event_us, last_event_us; /* local wall-clock µs, when either is set */
+    cu_err err;                            /* ERROR: the message; REJECTED: the reason */
 } cu_ingest_result;
 
 /* Ingests cfg->root/relpath (relpath relative to the root, as stored in fichier_log.chemin).

@@ -685,6 +685,21 @@ out:
 
 /* ---- Ingesting a prepared file ---------------------------------------------------------- */
 
+/* A day's file whose events are dated another day, or span more than a day, is usually a
+ * machine clock gone wrong or a file put in the wrong place: SPEC says to ingest it as it is,
+ * the operator deserves to hear about it. */
+static void cu_date_doubts(const cu_logfile *lf, cu_ingest_result *res)
+{
+    if (!lf->has_events) return;
+    const int64_t day_us = INT64_C(86400) * CU_US_PER_S;
+    int64_t first_day =
+        lf->first_event / day_us - (lf->first_event < 0 && lf->first_event % day_us);
+    res->date_mismatch = lf->date_from_name && first_day != lf->date_days;
+    res->long_window = lf->last_event - lf->first_event > day_us;
+    res->first_event_us = lf->first_event;
+    res->last_event_us = lf->last_event;
+}
+
 int cu_db_ingest_prepared(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -742,6 +757,7 @@ int cu_db_ingest_prepared(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_re
     snprintf(res->first_reject, sizeof res->first_reject, "%s",
              lf->n_rejects ? lf->rejects[0].reason : "");
     res->occupation_cpct = lf->metrics.occupation_cpct;
+    cu_date_doubts(lf, res);
     c.reject = lf->status != CU_STATUS_OK ? (lf->error ? lf->error : "no valid event")
                                           : cu_out_of_range(lf);
 
@@ -784,6 +800,31 @@ int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool forc
     return cu_db_ingest_prepared(db, db->file, force, res);
 }
 
+static void cu_log_date_doubts(const char *relpath, const cu_ingest_result *res)
+{
+    if (!res->date_mismatch && !res->long_window) return;
+    char first[32], last[32];
+    cu_format_ts(first, res->first_event_us, 'T');
+    cu_format_ts(last, res->last_event_us, 'T');
+    if (res->date_mismatch) {
+        cu_log_field f[] = {CU_LF_STR("path", relpath), CU_LF_STR("name_date", res->date),
+                            CU_LF_STR("first_event", first)};
+        cu_log_fields(CU_LOG_WARN,
+                      "the file's first event is not on the date its name gives (ingested as "
+                      "named; check the machine's clock or where the file was put)",
+                      f, 3);
+    }
+    if (res->long_window) {
+        double hours = (double)((res->last_event_us - res->first_event_us) / 36000000) / 100;
+        cu_log_field f[] = {CU_LF_STR("path", relpath), CU_LF_STR("first_event", first),
+                            CU_LF_STR("last_event", last), CU_LF_NUM("hours", hours)};
+        cu_log_fields(CU_LOG_WARN,
+                      "the file's events span more than 24 h (ingested as one day's session; "
+                      "check the machine's clock)",
+                      f, 4);
+    }
+}
+
 void cu_ingest_log(const char *relpath, const cu_ingest_result *res)
 {
     static const char *const names[] = {"ok", "unchanged", "rejete", "erreur"};
@@ -813,6 +854,7 @@ void cu_ingest_log(const char *relpath, const cu_ingest_result *res)
     if (res->status == CU_INGEST_ERROR || res->status == CU_INGEST_REJECTED)
         f[n++] = CU_LF_STR("error", res->err.msg);
     cu_log_fields(level, res->status == CU_INGEST_ERROR ? "ingest failed" : "ingested", f, n);
+    if (res->status == CU_INGEST_OK) cu_log_date_doubts(relpath, res);
     if ((res->status == CU_INGEST_OK || res->status == CU_INGEST_REJECTED) &&
         res->first_reject_line > 0) {
         /* The human form names the first as PATH:LINE: reason; the fields carry the same

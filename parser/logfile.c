@@ -477,6 +477,7 @@ static void cu_identity(cu_logfile *lf, const char *path, const char *folder)
     int y, m, d;
     lf->has_date = strlen(base) >= 8 && cu_parse_ymd(base, &y, &m, &d);
     if (lf->has_date) lf->date_days = cu_days_from_civil(y, m, d);
+    lf->date_from_name = lf->has_date;
 }
 
 void cu_folder_machine(const char *folder, char *name, char *type, bool *has_type)
@@ -528,6 +529,7 @@ static void cu_begin(cu_logfile *lf)
     lf->n_pieces = lf->n_jobs = lf->n_waits = lf->n_stops = lf->n_rejects = 0;
     lf->n_states = 0;
     lf->has_first_piece = lf->has_last_piece = lf->has_first_start = lf->has_last_stop = false;
+    lf->has_events = false;
     memset(&lf->metrics, 0, sizeof lf->metrics);
 }
 

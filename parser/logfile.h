@@ -54,8 +54,8 @@ typedef struct cu_job {
 
 /* A wait or a stop period as logged (not clipped to the production window). */
 typedef struct cu_period {
-    int64_t start; /* µs */
-    int64_t end;   /* µs, >= start */
+    int64_t start;  /* µs */
+    int64_t end;    /* µs, >= start */
     cu_lineno line; /* the line that opened it */
 } cu_period;
 
@@ -122,6 +122,11 @@ typedef struct cu_logfile {
     /* Summary timestamps; has_* false means null. */
     bool has_first_piece, has_last_piece, has_first_start, has_last_stop;
     int64_t first_piece, last_piece, first_start, last_stop;
+
+    /* For the sanity warnings on dates (issue 8): whether date_days came from the file name,
+     * and the earliest and latest valid event (any kind); has_events false when none. */
+    bool date_from_name, has_events;
+    int64_t first_event, last_event;
 
     cu_metrics metrics;
 

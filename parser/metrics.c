@@ -144,6 +144,11 @@ void cu_logfile_compute(cu_logfile *lf)
 {
     cu_logfile_priv *p = lf->priv;
     cu_sort_events(p);
+    if (p->n_evs > 0) {
+        lf->has_events = true;
+        lf->first_event = p->evs[0].ts;
+        lf->last_event = p->evs[p->n_evs - 1].ts;
+    }
 
     bool stop_open = false;
     int64_t stop_at = 0;
