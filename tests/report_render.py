@@ -212,6 +212,7 @@ def main():
     ap.add_argument("--screenshot-height", type=int, default=0,
                     help="clip the full-page screenshot to this many CSS pixels (0: all)")
     a = ap.parse_args()
+    os.makedirs(a.outdir, exist_ok=True)
     url = "file://" + os.path.abspath(a.report)
     profile = tempfile.mkdtemp(prefix="cuwatch-chromium.")
     b = Browser(profile)
