@@ -11,6 +11,7 @@
  * touches neither the connection nor any shared state): the client's own time disappears
  * behind the server's. */
 #include <dirent.h>
+#include <fnmatch.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -302,6 +303,82 @@ static void cu_check_say(const char *fmt, ...)
     cu_sb_free(&out);
 }
 
+/* Names of the sub-folders of dir (not hidden), sorted; *files counts its entries matching
+ * the pattern that are not folders, *unreadable those of them this process cannot read (the
+ * first few named in *unreadable_names). */
+static void cu_check_list(const char *dir, const char *pattern, cu_paths *folders, size_t *files,
+                          size_t *unreadable, cu_sb *unreadable_names)
+{
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    struct stat st;
+    while ((e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+            continue;
+        if (S_ISDIR(st.st_mode)) {
+            if (folders) cu_paths_add(folders, cu_xstrdup(e->d_name));
+        } else if (fnmatch(pattern, e->d_name, FNM_PERIOD) == 0) {
+            ++*files;
+            if (unreadable && faccessat(dirfd(d), e->d_name, R_OK, 0) != 0) {
+                if (++*unreadable <= 3)
+                    cu_sb_printf(unreadable_names, "%s\"%s/%s\"", *unreadable > 1 ? ", " : "", dir,
+                                 e->d_name);
+            }
+        }
+    }
+    closedir(d);
+    if (folders && folders->n)
+        qsort(folders->v, folders->n, sizeof *folders->v, cu_cmp_str); /* v is NULL when empty */
+}
+
+/* Warnings about the root's layout (SPEC §1: <root>/<machine folder>/<file> with depth 1):
+ * files in the root itself, no machine folder, a root one level too high, unreadable files.
+ * They do not fail the check: cuwatch runs, but sees nothing there. */
+static void cu_check_layout(const cu_config *cfg, const cu_paths *folders)
+{
+    size_t misplaced = 0, files = 0, unreadable = 0;
+    cu_sb names = {0}, path = {0};
+    cu_check_list(cfg->root, cfg->pattern, NULL, &misplaced, NULL, NULL);
+    if (misplaced)
+        cu_check_say("root: warning: %zu file%s matching \"%s\" directly in %s: uploads must go "
+                     "into a machine folder (<root>/<machine folder>/<file>)",
+                     misplaced, misplaced == 1 ? "" : "s", cfg->pattern, cfg->root);
+    if (folders->n == 0)
+        cu_check_say("root: warning: no machine folder in %s (expected %s/<machine folder>/<file>)",
+                     cfg->root, cfg->root);
+    for (size_t i = 0; i < folders->n; i++) {
+        cu_sb_reset(&path);
+        cu_sb_printf(&path, "%s/%s", cfg->root, folders->v[i]);
+        cu_paths sub = {0};
+        size_t here = 0;
+        cu_check_list(path.data, cfg->pattern, &sub, &here, &unreadable, &names);
+        files += here;
+        if (cfg->depth == 1 && folders->n == 1 && here == 0 && sub.n > 0) {
+            size_t deeper = 0;
+            for (size_t j = 0; j < sub.n; j++) {
+                cu_sb p2 = {0};
+                cu_sb_printf(&p2, "%s/%s", path.data, sub.v[j]);
+                cu_check_list(p2.data, cfg->pattern, NULL, &deeper, NULL, NULL);
+                cu_sb_free(&p2);
+            }
+            if (deeper)
+                cu_check_say("root: warning: %s looks one level too deep: its only folder "
+                             "\"%s\" holds %zu folder%s with LOG files; watch.root should "
+                             "probably be %s",
+                             cfg->root, folders->v[i], sub.n, sub.n == 1 ? "" : "s", path.data);
+        }
+        cu_paths_free(&sub);
+    }
+    if (unreadable)
+        cu_check_say("root: warning: %zu of %zu LOG file%s cannot be read by this user (%s%s); "
+                     "vsftpd's local_umask=077 (Debian's default) makes uploads 0600: set "
+                     "local_umask=022", unreadable, files, files == 1 ? "" : "s", names.data,
+                     unreadable > 3 ? ", ..." : "");
+    cu_sb_free(&names);
+    cu_sb_free(&path);
+}
+
 static int cu_check_root(const cu_config *cfg)
 {
     struct stat st;
@@ -313,21 +390,13 @@ static int cu_check_root(const cu_config *cfg)
         cu_check_say("root: FAILED: %s: not a folder", cfg->root);
         return CU_EXIT_FAIL;
     }
-    DIR *d = access(cfg->root, R_OK | X_OK) == 0 ? opendir(cfg->root) : NULL;
-    if (!d) {
+    if (access(cfg->root, R_OK | X_OK) != 0) {
         cu_check_say("root: FAILED: %s: not readable: %s", cfg->root, strerror(errno));
         return CU_EXIT_FAIL;
     }
     cu_paths folders = {0};
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.') continue;
-        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode))
-            cu_paths_add(&folders, cu_xstrdup(e->d_name));
-    }
-    closedir(d);
-    if (folders.n)
-        qsort(folders.v, folders.n, sizeof *folders.v, cu_cmp_str); /* v is NULL when empty */
+    size_t ignored = 0;
+    cu_check_list(cfg->root, cfg->pattern, &folders, &ignored, NULL, NULL);
     cu_sb line = {0};
     cu_sb_printf(&line, "root: ok: %s, %zu machine folder%s", cfg->root, folders.n,
                  folders.n == 1 ? "" : "s");
@@ -341,6 +410,7 @@ static int cu_check_root(const cu_config *cfg)
     }
     cu_check_say("%s", line.data);
     cu_sb_free(&line);
+    cu_check_layout(cfg, &folders);
     cu_paths_free(&folders);
     return CU_EXIT_OK;
 }

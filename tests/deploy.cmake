@@ -43,3 +43,6 @@ cu_deploy_test(deploy_man unit
 cu_deploy_test(deploy_package deploy
   ${CU_DEPLOY_TESTS_DIR}/deploy_package.sh ${PROJECT_SOURCE_DIR})
 set_tests_properties(deploy_package PROPERTIES TIMEOUT 900)
+cu_deploy_test(deploy_check_layout db
+  ${CU_DEPLOY_TESTS_DIR}/deploy_check_layout.sh $<TARGET_FILE:cuwatch>)
+set_tests_properties(deploy_check_layout PROPERTIES ENVIRONMENT "CU_EXAMPLES_DIR=${CU_EXAMPLES_DIR}")

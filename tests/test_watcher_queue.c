@@ -113,7 +113,9 @@ static void scan_match_depth_and_pattern(void **state)
     cu_scan_rules r = {.pattern = "*.LOG", .depth = 1};
     const char *why = NULL;
     assert_true(cu_scan_match(&r, "DEM12 (PVC)/20250528.LOG", &why));
-    assert_false(cu_scan_match(&r, "20250528.LOG", &why)); /* in the root */
+    assert_false(cu_scan_match(&r, "20250528.LOG", &why)); /* an upload into the root */
+    assert_non_null(strstr(why, "is not in a machine folder")); /* logged at warn */
+    assert_false(cu_scan_match(&r, "notes.txt", &why)); /* anything else in the root */
     assert_string_equal(why, "not in a machine folder");
     assert_false(cu_scan_match(&r, "A/B/20250528.LOG", &why)); /* too deep */
     assert_string_equal(why, "below a machine folder");

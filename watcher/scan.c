@@ -12,6 +12,11 @@
 #include "log.h"
 #include "strbuf.h"
 
+/* A file that matches the pattern but lies above the machine folders (an FTP client that
+ * uploaded into the root): a misconfigured machine, not noise, so it is logged at warn. */
+static const char cu_scan_misplaced[] =
+    "matches the pattern but is not in a machine folder (<root>/<machine folder>/<file>)";
+
 bool cu_scan_match(const cu_scan_rules *rules, const char *rel, const char **why)
 {
     const char *why_dummy;
@@ -24,7 +29,10 @@ bool cu_scan_match(const cu_scan_rules *rules, const char *rel, const char **why
             base = p + 1;
         }
     if (slashes != rules->depth) {
-        *why = slashes < rules->depth ? "not in a machine folder" : "below a machine folder";
+        if (slashes < rules->depth && fnmatch(rules->pattern, base, FNM_PERIOD) == 0)
+            *why = cu_scan_misplaced;
+        else
+            *why = slashes < rules->depth ? "not in a machine folder" : "below a machine folder";
         return false;
     }
     /* FNM_PERIOD: like the shell, "*.LOG" does not match a hidden ".x.LOG", which is what
@@ -59,9 +67,10 @@ int cu_scan_stat(const char *root, const char *rel, struct stat *st, const char 
 
 void cu_scan_ignored(const char *rel, const char *why)
 {
-    if (cu_log_enabled(CU_LOG_DEBUG)) {
+    cu_log_level level = why == cu_scan_misplaced ? CU_LOG_WARN : CU_LOG_DEBUG;
+    if (cu_log_enabled(level)) {
         cu_log_field f[] = {CU_LF_STR("path", rel), CU_LF_STR("reason", why)};
-        cu_log_fields(CU_LOG_DEBUG, "ignored", f, 2);
+        cu_log_fields(level, "ignored", f, 2);
     }
 }
 

@@ -31,7 +31,8 @@ bool cu_scan_match(const cu_scan_rules *rules, const char *rel, const char **why
  * fills *st; -1 with *why set when it is missing or not a regular file. */
 int cu_scan_stat(const char *root, const char *rel, struct stat *st, const char **why);
 
-/* The debug-level line for a path that is not a LOG file (SPEC §1), with the reason. */
+/* The debug-level line for a path that is not a LOG file (SPEC §1), with the reason; a warn
+ * line for a matching file outside any machine folder (an upload into the root). */
 void cu_scan_ignored(const char *rel, const char *why);
 
 typedef struct cu_scan_visitor {
