@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # demo.sh — cuwatch end to end on a self-contained default, as the README's first command:
-# installs what is missing (scripts/deps.sh), builds (Release, build-release), starts a
+# installs what is missing (scripts/deps.sh --demo: no system service), builds (Release,
+# build-demo, without the tests), starts a
 # throwaway PostgreSQL (tests/pg_harness.sh; as the postgres user when run as root),
 # generates three machines' LOG files over three weeks, runs `cuwatch --rescan` on them and
 # prints a KPI table from the database. The server and the data are removed at the end.
@@ -11,10 +12,10 @@ cd "$(dirname "$0")/.."
 days=${1:-21}
 lines=${2:-5000}
 
-scripts/deps.sh
-build=${CUWATCH_BUILD_DIR:-build-release}
+scripts/deps.sh --demo
+build=${CUWATCH_BUILD_DIR:-build-demo}
 echo "== building ($build)"
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF >/dev/null
 cmake --build "$build" -j "$(nproc)" --target cuwatch cuwatch-genlogs >/dev/null
 
 echo "== starting a throwaway PostgreSQL"

@@ -1,7 +1,25 @@
 #!/usr/bin/env bash
-# Installs, from Debian's archive, everything cuwatch's build, tests and demo need.
+# Installs, from Debian's archive, everything cuwatch's build and tests need.
 # Idempotent: when every package is already there it does nothing (and needs no root).
+#
+#   scripts/deps.sh          the build, every test, the benchmarks (what CI installs)
+#   scripts/deps.sh --demo   only what scripts/demo.sh uses: the build's libraries and
+#                            PostgreSQL's server *binaries* (the demo runs its own throwaway
+#                            server). No system service is created, enabled or started: no
+#                            "main" cluster (create_main_cluster = false in
+#                            /etc/postgresql-common/createcluster.d, written before the
+#                            install), no vsftpd, and a policy-rc.d refuses every service start
+#                            while apt runs.
+# CUWATCH_DEPS_DRY_RUN=1 prints what would be done instead of doing it.
 set -euo pipefail
+mode=${1:-all}
+case $mode in all | --demo) ;; *) echo "usage: $0 [--demo]" >&2; exit 2 ;; esac
+
+demo_packages=(
+  build-essential cmake pkg-config
+  libpq-dev libyaml-dev libssl-dev libsystemd-dev libmicrohttpd-dev libxlsxwriter-dev
+  postgresql postgresql-client               # initdb, pg_ctl, psql: the demo's own server
+)
 
 packages=(
   build-essential cmake pkg-config          # the build
@@ -23,6 +41,7 @@ packages=(
   python3-openpyxl poppler-utils             # the workbook read back; the printed PDF checked
 )
 
+[ "$mode" = --demo ] && packages=("${demo_packages[@]}")
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -31,6 +50,22 @@ done
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
+[ "${CUWATCH_DEPS_DRY_RUN:-}" = 1 ] && sudo="echo would run:${sudo:+ $sudo}"
 echo "installing: ${missing[*]}" >&2
+policy=""
+if [ "$mode" = --demo ]; then
+  # Before the install: postgresql-common's createcluster.conf includes this folder, so the
+  # server package's postinst creates no cluster; and no service starts meanwhile.
+  $sudo mkdir -p /etc/postgresql-common/createcluster.d
+  echo "create_main_cluster = false" |
+    $sudo tee /etc/postgresql-common/createcluster.d/50-cuwatch-demo.conf
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\n# scripts/deps.sh --demo: no service starts while it installs\nexit 101\n' |
+      $sudo tee "$policy"
+    $sudo chmod 0755 "$policy"
+    trap '$sudo rm -f "$policy"' EXIT
+  fi
+fi
 $sudo apt-get update -q
 DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -46,3 +46,5 @@ set_tests_properties(deploy_package PROPERTIES TIMEOUT 900)
 cu_deploy_test(deploy_check_layout db
   ${CU_DEPLOY_TESTS_DIR}/deploy_check_layout.sh $<TARGET_FILE:cuwatch>)
 set_tests_properties(deploy_check_layout PROPERTIES ENVIRONMENT "CU_EXAMPLES_DIR=${CU_EXAMPLES_DIR}")
+cu_deploy_test(deploy_deps_demo unit
+  ${CU_DEPLOY_TESTS_DIR}/deploy_deps_demo.sh ${PROJECT_SOURCE_DIR})
