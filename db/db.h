@@ -108,6 +108,8 @@ typedef struct cu_ingest_result {
     uint32_t pieces;
     int32_t occupation_cpct;    /* occupation in hundredths of a percent */
     uint64_t rows;              /* detail rows written (pieces, jobs, waits, stops, states) */
+    bool appended;              /* OK as an append: only the rows the appended lines change
+                                   were written (SPEC §3); else the session was replaced */
     int64_t size;               /* bytes read */
     double ms;                  /* wall-clock time of the whole ingest */
     char replaced[1024];        /* another file whose session this one replaced, else "" */

@@ -22,6 +22,7 @@ struct cu_ingest_file {
     char *machine, *type; /* by cu_config_machine from the parent folder */
     cu_sb bytes;          /* the whole file */
     cu_logfile lf;        /* valid when parsed */
+    cu_logfile prev;      /* the bytes last ingested, parsed when the file may be an append */
     bool parsed;
     int read_rc;    /* 0, or -1 when the file could not be read (err says why) */
     int read_errno; /* errno of that failure: ENOENT means it vanished */
@@ -31,6 +32,21 @@ struct cu_ingest_file {
     double prep_ms;              /* time spent preparing, counted in the result's ms */
     volatile sig_atomic_t *step; /* where to say what it is doing (cu_db_track_step), or NULL */
 };
+
+/* An append (append.c): per detail table, in the order the ingest stores its rows, how many
+ * stored rows stay (keep), how many of the old parse's rows after them go (drop), how many of
+ * the new parse's rows after them are written (add). */
+enum { CU_T_PIECES, CU_T_JOBS, CU_T_WAITS, CU_T_STOPS, CU_T_STATES, CU_T_REJECTS, CU_T_COUNT };
+typedef struct cu_append_plan {
+    size_t keep[CU_T_COUNT], drop[CU_T_COUNT], add[CU_T_COUNT];
+} cu_append_plan;
+
+/* Compares the parse of the bytes last ingested (old) with that of the whole new file (new),
+ * which starts with those bytes. True when the new file can be written as an append: both
+ * parse OK with the same production date, and the append only adds pieces, jobs, waits and
+ * stops (the timeline's tail and the rejected lines may change). False: replace the session
+ * whole (SPEC §3). */
+bool cu_append_plan_make(const cu_logfile *old, const cu_logfile *new, cu_append_plan *plan);
 
 /* Fills err with "what: primary (detail) HINT: hint" from r (or the connection's message when
  * r is NULL) and returns -1. Never includes connection parameters. */

@@ -10,6 +10,8 @@
  *     delete the session's detail rows (periode_etat, the timeline, included); COPY the new
  *     ones (text format, PQputCopyData)
  *     upsert fichier_log; replace its ligne_rejetee rows (COPY)
+ *     -- or, when the file is an append of the content last ingested (cu_try_append): write
+ *        only the rows the appended lines add or change (append.c plans them)
  *   COMMIT
  *
  * A file without a valid event writes only its fichier_log row (statut rejete) and keeps any
@@ -207,6 +209,7 @@ typedef struct cu_ingest_ctx {
     int64_t size, mtime_us;
     double t0;
     const char *reject; /* why the file is recorded rejete (no valid event, out of range) */
+    cu_ingest_file *file; /* its bytes, and the parse of the prefix last ingested (append) */
 } cu_ingest_ctx;
 
 static const char cu_sql_session[] =
@@ -275,6 +278,14 @@ static const char cu_sql_registry[] =
 
 /* The errors' registry row: written outside any transaction, keeps the last good hash so the
  * next rescan retries the file. */
+/* The same for an append: its rejected lines are not replaced but extended. */
+static const char cu_sql_registry_append[] =
+    "UPDATE fichier_log SET centre_usinage_id = $2::integer, taille = $3::bigint,"
+    "  mtime = timestamptz 'epoch' + $4::bigint * interval '1 microsecond', empreinte = $5,"
+    "  statut = $6, lignes = $7::bigint, evenements = $8::bigint,"
+    "  lignes_rejetees = $9::bigint, traite_le = now(), duree_ms = $10::numeric, message = $11"
+    " WHERE chemin = $1 RETURNING id";
+
 static const char cu_sql_registry_error[] =
     "INSERT INTO fichier_log (chemin, taille, mtime, statut, traite_le, duree_ms, message)"
     " VALUES ($1, $2::bigint, timestamptz 'epoch' + $3::bigint * interval '1 microsecond',"
@@ -324,8 +335,13 @@ static int cu_unchanged(cu_db *db, const cu_ingest_ctx *c, bool *same, cu_err *e
     return 0;
 }
 
+static int cu_delete_tail(cu_db *db, int table, const char *owner_id, size_t n, cu_err *err);
+
+/* plan (may be NULL): an append, whose stored rejected lines stay but for the plan's tail;
+ * returns 1 when those are not as the plan says (see cu_delete_tail). */
 static int cu_write_registry(cu_db *db, const cu_ingest_ctx *c, const char *machine_id,
-                             const char *statut, const char *message, cu_err *err)
+                             const char *statut, const char *message,
+                             const cu_append_plan *plan, cu_err *err)
 {
     const cu_logfile *lf = c->lf;
     char size[24], mtime[24], lines[24], events[24], rejected[24], ms[32];
@@ -337,15 +353,21 @@ static int cu_write_registry(cu_db *db, const cu_ingest_ctx *c, const char *mach
     snprintf(ms, sizeof ms, "%.3f", cu_now_ms() - c->t0);
     const char *params[11] = {c->relpath, machine_id, size,     mtime, c->hash, statut,
                               lines,      events,     rejected, ms,    message};
-    PGresult *r = cu_pq_params(db->conn, cu_sql_registry, 11, params, "writing fichier_log", err);
+    PGresult *r = cu_pq_params(db->conn, plan ? cu_sql_registry_append : cu_sql_registry, 11,
+                               params, "writing fichier_log", err);
     if (!r) return -1;
     char file_id[24];
     snprintf(file_id, sizeof file_id, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
-    if (lf->n_rejects == 0) return 0;
+    size_t from = plan ? plan->keep[CU_T_REJECTS] : 0;
+    if (plan && plan->drop[CU_T_REJECTS]) {
+        int rc = cu_delete_tail(db, CU_T_REJECTS, file_id, plan->drop[CU_T_REJECTS], err);
+        if (rc != 0) return rc;
+    }
+    if (lf->n_rejects <= from) return 0;
     cu_sb *sb = &db->copy;
     cu_sb_reset(sb);
-    for (size_t i = 0; i < lf->n_rejects; i++) {
+    for (size_t i = from; i < lf->n_rejects; i++) {
         cu_sb_puts(sb, file_id);
         cu_sb_putc(sb, '\t');
         cu_copy_int(sb, (int64_t)lf->rejects[i].line);
@@ -362,14 +384,17 @@ static int cu_write_registry(cu_db *db, const cu_ingest_ctx *c, const char *mach
 }
 
 /* Builds one detail table's COPY data for the session and sends it; no rows, no round trip. */
+/* plan (may be NULL): an append, which writes only the rows after those kept. */
 static int cu_copy_details(cu_db *db, const cu_logfile *lf, const char *session_id,
-                           cu_ingest_result *res, cu_err *err)
+                           const cu_append_plan *plan, cu_ingest_result *res, cu_err *err)
 {
     cu_sb *sb = &db->copy;
+    size_t from[CU_T_COUNT] = {0};
+    if (plan) memcpy(from, plan->keep, sizeof from);
 
-    if (lf->n_pieces) {
+    if (lf->n_pieces > from[CU_T_PIECES]) {
         cu_sb_reset(sb);
-        for (size_t i = 0; i < lf->n_pieces; i++) {
+        for (size_t i = from[CU_T_PIECES]; i < lf->n_pieces; i++) {
             cu_sb_puts(sb, session_id);
             cu_sb_putc(sb, '\t');
             cu_copy_int(sb, lf->pieces[i].number);
@@ -385,9 +410,9 @@ static int cu_copy_details(cu_db *db, const cu_logfile *lf, const char *session_
                          sb, "writing piece_production", err) != 0)
             return -1;
     }
-    if (lf->n_jobs) {
+    if (lf->n_jobs > from[CU_T_JOBS]) {
         cu_sb_reset(sb);
-        for (size_t i = 0; i < lf->n_jobs; i++) {
+        for (size_t i = from[CU_T_JOBS]; i < lf->n_jobs; i++) {
             cu_sb_puts(sb, session_id);
             cu_sb_putc(sb, '\t');
             cu_db_copy_text(sb, lf->jobs[i].reference);
@@ -413,9 +438,10 @@ static int cu_copy_details(cu_db *db, const cu_logfile *lf, const char *session_
     const cu_period *periods[2] = {lf->waits, lf->stops};
     size_t counts[2] = {lf->n_waits, lf->n_stops};
     for (int k = 0; k < 2; k++) {
-        if (!counts[k]) continue;
+        size_t i0 = from[k ? CU_T_STOPS : CU_T_WAITS];
+        if (counts[k] <= i0) continue;
         cu_sb_reset(sb);
-        for (size_t i = 0; i < counts[k]; i++) {
+        for (size_t i = i0; i < counts[k]; i++) {
             const cu_period *p = &periods[k][i];
             cu_sb_puts(sb, session_id);
             cu_sb_putc(sb, '\t');
@@ -431,12 +457,12 @@ static int cu_copy_details(cu_db *db, const cu_logfile *lf, const char *session_
             return -1;
     }
     /* The timeline of W (SPEC §3 periode_etat), as the parser cut it for the metrics. */
-    if (lf->n_states) {
+    if (lf->n_states > from[CU_T_STATES]) {
         static const char *const etat[] = {[CU_ETAT_PRODUCTION] = "production",
                                            [CU_ETAT_ATTENTE] = "attente",
                                            [CU_ETAT_ARRET] = "arret"};
         cu_sb_reset(sb);
-        for (size_t i = 0; i < lf->n_states; i++) {
+        for (size_t i = from[CU_T_STATES]; i < lf->n_states; i++) {
             cu_sb_puts(sb, session_id);
             cu_sb_putc(sb, '\t');
             cu_sb_puts(sb, etat[lf->states[i].etat]);
@@ -451,10 +477,15 @@ static int cu_copy_details(cu_db *db, const cu_logfile *lf, const char *session_
             return -1;
     }
     res->rows = lf->n_pieces + lf->n_jobs + lf->n_waits + lf->n_stops + lf->n_states;
+    for (int t = CU_T_PIECES; t <= CU_T_STATES; t++)
+        res->rows -= from[t];
     return 0;
 }
 
-static int cu_write_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res, cu_err *err)
+/* Upserts the machine and the session row; the ids into session_id and machine_id (24 bytes
+ * each), *inserted when the session is new. */
+static int cu_upsert_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res,
+                             char *session_id, char *machine_id, bool *inserted, cu_err *err)
 {
     const cu_logfile *lf = c->lf;
     const cu_metrics *m = &lf->metrics;
@@ -492,20 +523,26 @@ static int cu_write_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res, 
     PGresult *r =
         cu_pq_params(db->conn, cu_sql_session, 17, params, "writing session_production", err);
     if (!r) return -1;
-    char session_id[24], machine_id[24];
-    snprintf(session_id, sizeof session_id, "%s", PQgetvalue(r, 0, 0));
-    snprintf(machine_id, sizeof machine_id, "%s", PQgetvalue(r, 0, 1));
-    bool inserted = PQgetvalue(r, 0, 2)[0] == 't';
+    snprintf(session_id, 24, "%s", PQgetvalue(r, 0, 0));
+    snprintf(machine_id, 24, "%s", PQgetvalue(r, 0, 1));
+    *inserted = PQgetvalue(r, 0, 2)[0] == 't';
     if (!PQgetisnull(r, 0, 3) && strcmp(PQgetvalue(r, 0, 3), c->relpath) != 0)
         snprintf(res->replaced, sizeof res->replaced, "%s", PQgetvalue(r, 0, 3));
     PQclear(r);
+    return 0;
+}
 
+static int cu_write_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res, cu_err *err)
+{
+    char session_id[24], machine_id[24];
+    bool inserted = false;
+    if (cu_upsert_session(db, c, res, session_id, machine_id, &inserted, err) != 0) return -1;
     const char *sid[1] = {session_id};
     if (!inserted && cu_pq_run_params(db->conn, cu_sql_delete_details, 1, sid,
                                       "deleting the session's detail rows", err) != 0)
         return -1;
-    if (cu_copy_details(db, lf, session_id, res, err) != 0) return -1;
-    return cu_write_registry(db, c, machine_id, "ok", NULL, err);
+    if (cu_copy_details(db, c->lf, session_id, NULL, res, err) != 0) return -1;
+    return cu_write_registry(db, c, machine_id, "ok", NULL, NULL, err);
 }
 
 static int cu_write_rejected(cu_db *db, cu_ingest_ctx *c, cu_err *err)
@@ -516,7 +553,7 @@ static int cu_write_rejected(cu_db *db, cu_ingest_ctx *c, cu_err *err)
     char machine_id[24];
     snprintf(machine_id, sizeof machine_id, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
-    return cu_write_registry(db, c, machine_id, "rejete", c->reject, err);
+    return cu_write_registry(db, c, machine_id, "rejete", c->reject, NULL, err);
 }
 
 /* The schema's columns bound what a session can hold: hours are DECIMAL(10,4) (under a
@@ -537,6 +574,109 @@ static const char *cu_out_of_range(const cu_logfile *lf)
     return NULL;
 }
 
+/* ---- Append (SPEC §3: work proportional to the appended lines) -------------------------- */
+
+/* The new content is an append when it starts with exactly the bytes last ingested: the
+ * registry row (statut ok) holds their size and SHA-256, so the file is longer than that size
+ * and the SHA-256 of its first `taille` bytes equals `empreinte`. The session must still be
+ * this file's (same machine and date, fichier_log_source this path), and the parse of those
+ * bytes must give the counts recorded. Then append.c compares that parse with the new one and
+ * only the rows after those they share are written (and the changed tail of the timeline and
+ * of the rejected lines deleted first); anything else is a full replacement. */
+static const char cu_sql_append_base[] =
+    "SELECT f.taille, f.empreinte, s.id, s.total_pieces, f.lignes, f.evenements,"
+    "  f.lignes_rejetees"
+    " FROM fichier_log f"
+    " JOIN centre_usinage m ON m.id = f.centre_usinage_id"
+    " JOIN session_production s ON s.centre_usinage_id = m.id"
+    " WHERE f.chemin = $1 AND f.statut = 'ok' AND f.empreinte IS NOT NULL AND m.nom = $2"
+    "   AND s.date_production = $3::date AND s.fichier_log_source = $1";
+
+/* Deletes the last n rows (by id: the order they were written in) of a detail table of
+ * session owner_id, or of ligne_rejetee of file owner_id. 0 when exactly n went; 1 when not
+ * (the stored rows are not what the registry says was ingested: the caller replaces the
+ * session whole, in the same transaction); -1 on a database error. */
+static int cu_delete_tail(cu_db *db, int table, const char *owner_id, size_t n, cu_err *err)
+{
+    static const char *const sql[CU_T_COUNT] = {
+        [CU_T_PIECES] = "DELETE FROM piece_production WHERE id IN (SELECT id FROM"
+                        " piece_production WHERE session_id = $1 ORDER BY id DESC LIMIT $2)",
+        [CU_T_JOBS] = "DELETE FROM job_profil WHERE id IN (SELECT id FROM job_profil"
+                      " WHERE session_id = $1 ORDER BY id DESC LIMIT $2)",
+        [CU_T_WAITS] = "DELETE FROM periode_attente WHERE id IN (SELECT id FROM periode_attente"
+                       " WHERE session_id = $1 ORDER BY id DESC LIMIT $2)",
+        [CU_T_STOPS] = "DELETE FROM periode_arret WHERE id IN (SELECT id FROM periode_arret"
+                       " WHERE session_id = $1 ORDER BY id DESC LIMIT $2)",
+        [CU_T_STATES] = "DELETE FROM periode_etat WHERE id IN (SELECT id FROM periode_etat"
+                        " WHERE session_id = $1 ORDER BY id DESC LIMIT $2)",
+        [CU_T_REJECTS] = "DELETE FROM ligne_rejetee WHERE id IN (SELECT id FROM ligne_rejetee"
+                         " WHERE fichier_id = $1 ORDER BY id DESC LIMIT $2)",
+    };
+    char count[24];
+    snprintf(count, sizeof count, "%zu", n);
+    const char *params[2] = {owner_id, count};
+    PGresult *r = cu_pq_params(db->conn, sql[table], 2, params, "deleting changed rows", err);
+    if (!r) return -1;
+    bool all = strtoull(PQcmdTuples(r), NULL, 10) == n;
+    PQclear(r);
+    return all ? 0 : 1;
+}
+
+/* 0 with *done when written as an append; 0 without when it is not one (the caller then
+ * replaces the session whole in the same transaction, which overwrites anything written
+ * here); -1 on a database error. */
+static int cu_try_append(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res, bool *done,
+                         cu_err *err)
+{
+    *done = false;
+    cu_ingest_file *f = c->file;
+    if (!f || !c->has_date) return 0;
+    const char *params[3] = {c->relpath, c->machine, c->date};
+    PGresult *r = cu_pq_params(db->conn, cu_sql_append_base, 3, params, "reading fichier_log", err);
+    if (!r) return -1;
+    if (PQntuples(r) != 1) {
+        PQclear(r);
+        return 0;
+    }
+    int64_t taille = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    char empreinte[65], session_id[24];
+    snprintf(empreinte, sizeof empreinte, "%s", PQgetvalue(r, 0, 1));
+    snprintf(session_id, sizeof session_id, "%s", PQgetvalue(r, 0, 2));
+    uint64_t pieces = strtoull(PQgetvalue(r, 0, 3), NULL, 10);
+    uint64_t lines = strtoull(PQgetvalue(r, 0, 4), NULL, 10);
+    uint64_t events = strtoull(PQgetvalue(r, 0, 5), NULL, 10);
+    uint64_t rejected = strtoull(PQgetvalue(r, 0, 6), NULL, 10);
+    PQclear(r);
+
+    char prefix_hash[65];
+    cu_err ignored;
+    if (taille <= 0 || taille >= c->size ||
+        cu_sha256_hex(f->bytes.data, (size_t)taille, prefix_hash, &ignored) != 0 ||
+        strcmp(prefix_hash, empreinte) != 0)
+        return 0;
+    cu_logfile *old = &f->prev;
+    cu_logfile_parse_buffer(old, f->relpath, f->bytes.data, (size_t)taille);
+    cu_append_plan plan;
+    if (old->n_pieces != pieces || old->lines != lines || old->events != events ||
+        old->rejected_lines != rejected || !cu_append_plan_make(old, c->lf, &plan))
+        return 0;
+
+    char sid[24], machine_id[24];
+    bool inserted = false;
+    if (cu_upsert_session(db, c, res, sid, machine_id, &inserted, err) != 0) return -1;
+    if (inserted || strcmp(sid, session_id) != 0)
+        return cu_fail(err, "append: the session changed under the lock");
+    for (int t = CU_T_PIECES; t <= CU_T_STATES; t++) {
+        int rc = plan.drop[t] ? cu_delete_tail(db, t, sid, plan.drop[t], err) : 0;
+        if (rc != 0) return rc < 0 ? -1 : 0;
+    }
+    if (cu_copy_details(db, c->lf, sid, &plan, res, err) != 0) return -1;
+    int rc = cu_write_registry(db, c, machine_id, "ok", NULL, &plan, err);
+    if (rc != 0) return rc < 0 ? -1 : 0;
+    *done = true;
+    return 0;
+}
+
 /* The transaction proper: 0 and COMMITted, 1 when found unchanged under the lock (nothing
  * written), -1 on error (rolled back when the connection still works). */
 static int cu_transaction(cu_db *db, cu_ingest_ctx *c, bool force, cu_ingest_result *res)
@@ -551,8 +691,12 @@ static int cu_transaction(cu_db *db, cu_ingest_ctx *c, bool force, cu_ingest_res
         rc = cu_pq_run(db->conn, "COMMIT", "COMMIT", err);
         return rc == 0 ? 1 : -1;
     }
-    if (rc == 0) rc = c->reject ? cu_write_rejected(db, c, err) : cu_write_session(db, c, res, err);
+    bool appended = false;
+    if (rc == 0 && !force && !c->reject) rc = cu_try_append(db, c, res, &appended, err);
+    if (rc == 0 && !appended)
+        rc = c->reject ? cu_write_rejected(db, c, err) : cu_write_session(db, c, res, err);
     if (rc == 0) rc = cu_pq_run(db->conn, "COMMIT", "COMMIT", err);
+    if (rc == 0) res->appended = appended;
     if (rc != 0 && PQstatus(db->conn) == CONNECTION_OK) {
         cu_err ignored;
         cu_pq_run(db->conn, "ROLLBACK", "ROLLBACK", &ignored);
@@ -598,6 +742,7 @@ void cu_ingest_file_free(cu_ingest_file *f)
     free(f->type);
     cu_sb_free(&f->bytes);
     cu_logfile_free(&f->lf);
+    cu_logfile_free(&f->prev);
     free(f);
 }
 
@@ -710,7 +855,8 @@ int cu_db_ingest_prepared(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_re
                        .type = f->type,
                        .size = f->size,
                        .mtime_us = f->mtime_us,
-                       .t0 = t0};
+                       .t0 = t0,
+                       .file = f};
     memcpy(c.hash, f->hash, sizeof c.hash);
     int rc = -1;
     snprintf(res->machine, sizeof res->machine, "%s", f->machine ? f->machine : "");
@@ -851,6 +997,7 @@ void cu_ingest_log(const char *relpath, const cu_ingest_result *res)
         CU_LF_STR("status", names[res->status]),
     };
     int n = 8;
+    if (res->status == CU_INGEST_OK) f[n++] = CU_LF_STR("write", res->appended ? "append" : "replace");
     if (res->status == CU_INGEST_ERROR || res->status == CU_INGEST_REJECTED)
         f[n++] = CU_LF_STR("error", res->err.msg);
     cu_log_fields(level, res->status == CU_INGEST_ERROR ? "ingest failed" : "ingested", f, n);

@@ -66,10 +66,14 @@ run_cuwatch "$WORK/r3.out" -c "$cfg" --rescan || { cat "$WORK/r3.out"; fail "res
 contains "$WORK/r3.out" "ingested=1" "grown file ingested"
 eq "$(q "SELECT total_pieces FROM session_production WHERE id = $sid")" $((before + 3)) "grown session"
 eq "$(q "SELECT count(*) FROM piece_production WHERE session_id = $sid")" $((before + 3)) "its pieces"
-eq "$(q "SELECT count(*) FROM piece_production WHERE session_id = $sid AND id <= $old_ids")" 0 \
-    "old detail rows replaced"
+# An append (SPEC §3): the stored rows stay, only the appended lines' rows are written.
+contains "$WORK/r3.out" "write=append" "grown file written as an append"
+eq "$(q "SELECT count(*) FROM piece_production WHERE session_id = $sid AND id <= $old_ids")" "$before" \
+    "old detail rows kept"
+eq "$(q "SELECT string_agg(details, ',' ORDER BY numero_piece) FROM piece_production
+         WHERE session_id = $sid AND id > $old_ids")" "late 1,late 2,late 3" "only the new rows written"
 eq "$(q "SELECT taille FROM fichier_log WHERE chemin = '$rel'")" "$(stat -c %s "$f")" "registry size"
-ok "grown file replaces its session"
+ok "grown file written as an append"
 
 # The same file turned to garbage: rejete, and the session it gave stays.
 pieces_before=$(q "SELECT string_agg(id::text, ',' ORDER BY id) FROM piece_production WHERE session_id = $sid")

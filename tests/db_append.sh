@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# db_append — append-proportional ingest (SPEC §3) gives exactly a full replacement's tables.
+# One machine's day grows in 50 uploads; after each, `cuwatch --rescan` into one database (the
+# append path) and `cuwatch --rescan --force` of the same file into a second (always a full
+# replacement) must leave every table identical, row for row (ids, date_creation, traite_le
+# and duree_ms aside; session and file ids compared through machine, date and path). The
+# per-file log line says write=append or write=replace, and the test requires the path it
+# expects, so an ingest that silently always replaced would fail it. Steps on the way:
+#  - plain appends (new pieces, waits, jobs, stops, unknown events, rejected lines);
+#  - a file ending just after a MachineStop (an open stop, no period yet), closed by the append;
+#  - a file cut in the middle of its last line (no newline), which the append completes;
+#  - an appended MachineWait older than the waits already ingested: replace;
+#  - a changed byte in the prefix: replace; a shrink: replace;
+#  - a new production date (a name without date, an older event appended first): replace;
+# and the daemon path: the running daemon ingests an append as one too.
+set -euo pipefail
+. "$(dirname "$0")/db_lib.sh"
+
+root=$WORK/root
+dir="$root/APP (PVC)"
+mkdir -p "$dir"
+file="$dir/20250310.LOG"
+createdb full
+write_config "$WORK/app.yaml" "$root"
+write_config "$WORK/full.yaml" "$root" full
+run_cuwatch "$WORK/m1.out" -c "$WORK/app.yaml" --migrate || { cat "$WORK/m1.out"; fail migrate; }
+run_cuwatch "$WORK/m2.out" -c "$WORK/full.yaml" --migrate || { cat "$WORK/m2.out"; fail migrate; }
+
+# The day: ~1,600 lines, with cut points after a MachineStop (+) and mid-line (/).
+python3 - "$WORK/day.txt" "$WORK/cuts.txt" <<'PY'
+import random, sys
+rnd = random.Random(11)
+t = 6 * 3600
+lines, cuts = [], []
+def ts(s): return "20250310 %02d:%02d:%02d" % (s // 3600, s // 60 % 60, s % 60)
+piece = 0
+for i in range(1600):
+    t += rnd.randint(1, 20)
+    r = rnd.random()
+    if i % 200 == 150:
+        lines.append(ts(t) + "|@MachineStop")
+        cuts.append(("stop", len(lines)))      # the file ends with an open stop
+        t += rnd.randint(30, 600)
+        lines.append(ts(t) + "|@MachineStart" if i % 400 == 150 else ts(t) + "|@StukUitgevoerd: after-stop %d" % i)
+    elif r < 0.80:
+        piece += 1
+        lines.append(ts(t) + "|@StukUitgevoerd: piece %d é" % piece)
+    elif r < 0.88:
+        lines.append(ts(t) + "|@MachineWait: %d.5 sec" % rnd.randint(1, 90))
+    elif r < 0.93:
+        lines.append(ts(t) + "|@JobProfiel: R:PVC-%d L:%d,5 C:wit" % (rnd.randint(1, 9), rnd.randint(1000, 6500)))
+    elif r < 0.96:
+        lines.append(ts(t) + "|@SomethingElse: x")
+    elif r < 0.98:
+        lines.append("garbage line %d" % i)
+    else:
+        lines.append(ts(t) + "|@MachineWait: lots")
+data = "".join(l + "\r\n" for l in lines).encode("utf-8")
+# Cut points: 48 line ends spread over the day, the two stop ends, and two mid-line cuts.
+ends, pos = [], 0
+for l in lines:
+    pos += len(l.encode("utf-8")) + 2
+    ends.append(pos)
+pts = set(ends[int(len(ends) * (k + 1) / 48) - 1] for k in range(48))
+pts |= {ends[n - 1] for kind, n in cuts[:2]}
+mid = [ends[500] + 7, ends[1100] + 15]            # inside a timestamp / inside the event name
+pts |= set(mid)
+open(sys.argv[1], "wb").write(data)
+with open(sys.argv[2], "w") as f:
+    for p in sorted(pts):
+        kind = "stop" if any(ends[n - 1] == p for _, n in cuts[:2]) else "mid" if p in mid else "line"
+        f.write("%d %s\n" % (p, kind))
+PY
+[ "$(wc -l <"$WORK/cuts.txt")" -ge 50 ] || fail "fewer than 50 cut points"
+
+# snapshot DB: every table, as sorted row texts without ids and timestamps of the write, the
+# session and file ids replaced by machine, date and path; one line per table: count and md5.
+snapshot() {
+    psql -XAtq -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
+WITH s AS (SELECT s.id, m.nom || '/' || s.date_production AS k
+             FROM session_production s JOIN centre_usinage m ON m.id = s.centre_usinage_id),
+rows AS (
+  SELECT 'centre_usinage' AS t, (to_jsonb(m) - 'id' - 'date_creation')::text AS r FROM centre_usinage m
+  UNION ALL SELECT 'session_production', (to_jsonb(x) - 'id' - 'date_creation' - 'centre_usinage_id')::text || s.k
+    FROM session_production x JOIN s ON s.id = x.id
+  UNION ALL SELECT 'piece_production', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || coalesce(s.k, 'orphan')
+    FROM piece_production d LEFT JOIN s ON s.id = d.session_id
+  UNION ALL SELECT 'job_profil', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || coalesce(s.k, 'orphan')
+    FROM job_profil d LEFT JOIN s ON s.id = d.session_id
+  UNION ALL SELECT 'periode_attente', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || coalesce(s.k, 'orphan')
+    FROM periode_attente d LEFT JOIN s ON s.id = d.session_id
+  UNION ALL SELECT 'periode_arret', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || coalesce(s.k, 'orphan')
+    FROM periode_arret d LEFT JOIN s ON s.id = d.session_id
+  UNION ALL SELECT 'periode_etat', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || coalesce(s.k, 'orphan')
+    FROM periode_etat d LEFT JOIN s ON s.id = d.session_id
+  UNION ALL SELECT 'fichier_log', (to_jsonb(f) - 'id' - 'traite_le' - 'duree_ms' - 'centre_usinage_id')::text || m.nom
+    FROM fichier_log f JOIN centre_usinage m ON m.id = f.centre_usinage_id
+  UNION ALL SELECT 'ligne_rejetee', (to_jsonb(l) - 'id' - 'fichier_id')::text || f.chemin
+    FROM ligne_rejetee l JOIN fichier_log f ON f.id = l.fichier_id)
+SELECT t.t, count(r.r), md5(coalesce(string_agg(r.r, E'\n' ORDER BY r.r), ''))
+  FROM unnest(ARRAY['centre_usinage', 'session_production', 'piece_production', 'job_profil',
+                    'periode_attente', 'periode_arret', 'periode_etat', 'fichier_log',
+                    'ligne_rejetee']) AS t(t)
+  LEFT JOIN rows r ON r.t = t.t
+ GROUP BY t.t ORDER BY t.t;
+SQL
+}
+
+# step WHAT EXPECT: ingest the file as it is into both databases and compare; EXPECT is the
+# write= the append database's log line must show (append or replace).
+n_step=0
+step() {
+    local what=$1 expect=$2
+    n_step=$((n_step + 1))
+    run_cuwatch "$WORK/a.out" -c "$WORK/app.yaml" --rescan || { cat "$WORK/a.out"; fail "step $n_step ($what): rescan"; }
+    run_cuwatch "$WORK/f.out" -c "$WORK/full.yaml" --rescan --force || { cat "$WORK/f.out"; fail "step $n_step ($what): rescan --force"; }
+    grep -q "write=$expect" "$WORK/a.out" || { cat "$WORK/a.out"; fail "step $n_step ($what): not written as $expect"; }
+    grep -q "write=replace" "$WORK/f.out" || { cat "$WORK/f.out"; fail "step $n_step ($what): --force did not replace"; }
+    snapshot "$PGDATABASE" >"$WORK/snap_a.txt"
+    snapshot full >"$WORK/snap_f.txt"
+    if ! cmp -s "$WORK/snap_a.txt" "$WORK/snap_f.txt"; then
+        diff "$WORK/snap_a.txt" "$WORK/snap_f.txt" >&2 || true
+        fail "step $n_step ($what): the append database differs from a full replacement"
+    fi
+}
+
+appends=0 first=1
+while read -r pos kind; do
+    head -c "$pos" "$WORK/day.txt" >"$file"
+    if [ -n "$first" ]; then step "first upload" replace; first=; continue; fi
+    step "append to byte $pos ($kind)" append
+    appends=$((appends + 1))
+done <"$WORK/cuts.txt"
+[ "$appends" -ge 50 ] || fail "only $appends appends"
+eq "$(q "SELECT lignes FROM fichier_log")" "$(wc -l <"$WORK/day.txt")" "the whole day ingested"
+ok "$appends appends, each identical to a full replacement"
+
+# Edge cases. An open stop at the end, closed by the append (the generated day has had
+# some; this one is explicit, with the period's row checked).
+cp "$WORK/day.txt" "$file"
+printf '20250310 23:00:00|@StukUitgevoerd: late 1\r\n20250310 23:00:10|@MachineStop\r\n' >>"$file"
+step "ends with an open stop" append
+stops=$(q "SELECT count(*) FROM periode_arret")
+printf '20250310 23:10:00|@MachineStart\r\n20250310 23:10:30|@StukUitgevoerd: late 2\r\n' >>"$file"
+step "append closes the stop" append
+eq "$(q "SELECT count(*) FROM periode_arret")" $((stops + 1)) "the closed stop is a new period"
+eq "$(q "SELECT count(*) FROM periode_arret WHERE timestamp_debut = '2025-03-10 23:00:10'
+         AND timestamp_fin = '2025-03-10 23:10:00'")" 1 "its row"
+
+# A last line without newline, then the append that finishes it (and one that extends a
+# valid last line's details: that piece's row changes, so the session is replaced).
+printf '20250310 23:20:00|@StukUitgevoerd: tail' >>"$file"
+step "last line without newline" append
+printf 'ed\r\n20250310 23:20:30|@StukUitgevoerd: next\r\n' >>"$file"
+step "its details extended" replace
+eq "$(q "SELECT count(*) FROM piece_production WHERE details = 'tailed'")" 1 "the extended line's piece"
+printf '20250310 23:30:0' >>"$file"
+step "a cut timestamp (rejected line)" append
+printf '5|@StukUitgevoerd: completed\r\n' >>"$file"
+step "the cut line completed" append
+eq "$(q "SELECT count(*) FROM piece_production WHERE details = 'completed'")" 1 "the completed line's piece"
+
+# An appended event older than those ingested: a wait that sorts in among the stored ones.
+printf '20250310 07:00:00|@MachineWait: 60 sec\r\n' >>"$file"
+step "an older wait appended" replace
+printf '20250310 23:40:00|@StukUitgevoerd: after the old wait\r\n' >>"$file"
+step "append after it" append
+
+# A changed byte in the prefix; a shrink; the same content again.
+python3 - "$file" <<'PY'
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+i = b.index(b"piece 7 ")
+b[i + 6] = ord("9")
+b += b"20250310 23:50:00|@StukUitgevoerd: more\r\n"
+open(p, "wb").write(bytes(b))
+PY
+step "a changed byte in the prefix" replace
+head -c 30000 "$file" >"$WORK/short" && cp "$WORK/short" "$file"
+step "a shrink" replace
+printf '20250310 23:55:00|@StukUitgevoerd: after the shrink\r\n' >>"$file"
+step "append after the shrink" append
+
+# A file named without a date takes its date from its earliest event: an appended older event
+# on another day moves the session to a new production date.
+nodate="$dir/NODATE.LOG"
+printf '20250311 06:00:00|@StukUitgevoerd: a\r\n20250311 06:10:00|@StukUitgevoerd: b\r\n' >"$nodate"
+rm -f "$file"
+step "a file without date in its name" replace
+printf '20250309 23:00:00|@StukUitgevoerd: older day\r\n' >>"$nodate"
+step "a new production date" replace
+ok "edge cases identical to a full replacement, each by the expected path"
+
+# The daemon path: an append while the daemon runs is ingested as one.
+rm -f "$nodate"
+cp "$WORK/day.txt" "$file"
+run_cuwatch "$WORK/pre.out" -c "$WORK/app.yaml" --rescan || fail "rescan before the daemon"
+"$CUWATCH" -c "$WORK/app.yaml" >"$WORK/daemon.log" 2>&1 &
+dpid=$!
+end=$((SECONDS + 30))
+until grep -q reconciled "$WORK/daemon.log"; do
+    kill -0 "$dpid" 2>/dev/null || { cat "$WORK/daemon.log"; fail "daemon exited"; }
+    [ $SECONDS -lt $end ] || fail "daemon never reconciled"
+    sleep 0.05
+done
+printf '20250310 23:59:00|@StukUitgevoerd: via the daemon\r\n' >>"$file"
+until grep -q 'via\|write=append' "$WORK/daemon.log"; do
+    kill -0 "$dpid" 2>/dev/null || { cat "$WORK/daemon.log"; fail "daemon exited"; }
+    [ $SECONDS -lt $end ] || { cat "$WORK/daemon.log"; fail "the daemon never ingested the append"; }
+    sleep 0.05
+done
+kill "$dpid"; wait "$dpid" || true
+contains "$WORK/daemon.log" "write=append" "the daemon's ingest of an append"
+eq "$(q "SELECT count(*) FROM piece_production WHERE details = 'via the daemon'")" 1 "daemon append row"
+ok "the daemon ingests an append as one"
