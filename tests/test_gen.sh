@@ -82,4 +82,112 @@ for o in objs:
 for k in ("jobs", "stops", "unknown_events"):
     assert sum(o[k] for o in objs) > 0, k
 PY
+# The classic mix is a contract: other benchmarks compare numbers across commits on it, so
+# its bytes for a given seed never change (this digest is the generator's output before the
+# varied mix was added).
+"$genlogs" --out "$work/gold" --machines 6 --days 2 --lines 300 --seed 5 --start 20240228 > /dev/null
+digest=$(cd "$work/gold" && find . -name '*.LOG' | LC_ALL=C sort |
+    while read -r f; do printf '%s\n' "$f"; cat "$f"; done | md5sum | cut -d' ' -f1)
+[ "$digest" = e6ca72a527c1a12487bc00a70434a913 ] || fail "the classic mix's bytes changed ($digest)"
+
+# The varied mix (issue 11's held-out data): deterministic, and what it promises.
+gen v1 42 --mix varied
+gen v2 42 --mix varied
+diff -r "$work/v1" "$work/v2" > /dev/null || fail "varied: seed 42 twice gave different trees"
+diff -r "$work/a" "$work/v1" > /dev/null && fail "varied gave the classic tree"
+# Without noise, every line the varied mix writes must be valid: every wait spelling, every
+# job token order, every piece text.
+gen v3 7 --mix varied --noise 0
+"$cuwatch" --parse "$work/v1"/*/*.LOG > "$work/v1.json" || fail "cuwatch --parse failed on varied"
+"$cuwatch" --parse "$work/v3"/*/*.LOG > "$work/v3.json" || fail "cuwatch --parse failed on varied"
+"$python" - "$work/v1" "$work/v1.json" "$work/v3" "$work/v3.json" <<'PY'
+import glob, json, os, re, sys
+
+def objs(path):
+    return [json.loads(l) for l in open(path, encoding="utf-8") if l.strip()]
+
+def lines_of(path):
+    data = open(path, "rb").read()
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    return data, data.split(b"\n")
+
+ev = re.compile(rb"^\s*\d{8} \d\d:\d\d:\d\d\|@([A-Za-z0-9_]+)(.*)$")
+for tree, js, noisy in ((sys.argv[1], sys.argv[2], True), (sys.argv[3], sys.argv[4], False)):
+    by_path = {o["path"]: o for o in objs(js)}
+    files = sorted(glob.glob(os.path.join(tree, "*", "*.LOG")))
+    assert len(files) == 12 and len(by_path) == 12, (tree, len(files))
+    tot = dict(pieces=0, latin1=0, utf8=0, sep=0, waits=0, jobs=0, other=0, stops=0)
+    units = set()
+    for f in files:
+        o = by_path[f]
+        assert o["status"] == "ok", (f, o["error"])
+        data, lines = lines_of(f)
+        # CRLF on every line (the last may lack its newline).
+        for l in lines[:-1]:
+            assert l.endswith(b"\r"), (f, l[:60])
+        waits = jobs = other = 0
+        for l in lines:
+            m = ev.match(l.rstrip(b"\r"))
+            if not m:
+                continue
+            name, rest = m.group(1), m.group(2)
+            if name == b"StukUitgevoerd":
+                tot["pieces"] += 1
+                det = rest.lstrip(b" :")
+                # Free text on every piece line: more than its number.
+                assert noisy or re.search(rb"[A-Za-z\x80-\xff]", det), (f, l)
+                if b"|" in det or det.count(b":") >= 2:
+                    tot["sep"] += 1
+                try:
+                    det.decode("utf-8")
+                    if re.search(rb"[\x80-\xff]", det):
+                        tot["utf8"] += 1
+                except UnicodeDecodeError:
+                    tot["latin1"] += 1
+            elif name == b"MachineWait":
+                waits += 1
+                units.add(re.sub(rb"[\d.,\s:]", b"", rest).lower())
+            elif name == b"JobProfiel":
+                jobs += 1
+            elif name == b"MachineStop":
+                tot["stops"] += 1
+            elif name != b"MachineStart":
+                other += 1
+        if not noisy:
+            # Every line the parser sees is one the generator meant: nothing rejected, and
+            # each valid line counted where it belongs.
+            assert o["rejected_lines"] == 0, (f, o["rejects"][:3])
+            assert (o["waits"], o["jobs"], o["unknown_events"]) == (waits, jobs, other), (
+                f, o["waits"], waits, o["jobs"], jobs, o["unknown_events"], other)
+        total = o["occupation_pct"] + o["wait_pct"] + o["stop_pct"]
+        assert abs(total - 100) <= 0.02, (f, total)
+    p = tot["pieces"]
+    # Latin-1 throughout: most piece lines, not one; some UTF-8 too; ':' or '|' inside.
+    assert tot["latin1"] > 0.5 * p, (tree, tot)
+    assert tot["utf8"] > 0, (tree, tot)
+    assert tot["sep"] > 0.5 * p, (tree, tot)
+    # Stops between pieces: about 3 % of lines, ten times the classic mix.
+    assert tot["stops"] > 0.015 * sum(o["lines"] for o in by_path.values()), (tree, tot)
+    # Wait units: seconds, minutes and milliseconds, in several spellings.
+    for u in (b"sec", b"min", b"ms", b"s", b""):
+        assert u in units, (tree, u, units)
+PY
+# Knobs change one proportion each: LF only, plain ASCII, no piece text.
+"$genlogs" --out "$work/k" --machines 2 --days 1 --lines 500 --mix varied --crlf 0 \
+    --latin1 0 --utf8 0 --details 0 --noise 0 > /dev/null
+grep -rq "$(printf '\r')" "$work/k" && fail "--crlf 0 wrote CR"
+LC_ALL=C grep -rq "$(printf '[\200-\377]')" "$work/k" && fail "--latin1 0 --utf8 0 wrote non-ASCII"
+LC_ALL=C grep -rhE '\|@StukUitgevoerd' "$work/k" | grep -vqE '\|@StukUitgevoerd( ?: ?| )?[0-9]+$' &&
+    fail "--details 0 wrote piece text"
+# Bad knobs and mixes are usage errors.
+for bad in "--mix nosuch" "--crlf 101" "--waits 6000 --stops 6000" "--latin1 80 --utf8 30" \
+    "--stop-secs 9-3"; do
+    set +e
+    # shellcheck disable=SC2086 # the knobs are words on purpose
+    "$genlogs" --out "$work/bad" $bad > /dev/null 2>&1; rc=$?
+    set -e
+    [ "$rc" -eq 2 ] || fail "$bad: exit $rc, expected 2"
+done
+
 echo "test_gen: ok"
