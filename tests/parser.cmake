@@ -7,3 +7,7 @@ add_test(NAME parse_examples
                  $<TARGET_FILE:cuwatch> ${CU_EXAMPLES_DIR})
 set_tests_properties(parse_examples PROPERTIES LABELS unit)
 cu_unit_test(test_timeline SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_timeline.c LIBS cu_parser cu_common)
+
+# The text rules (common/text.c) against their byte-at-a-time reference (tests/text_ref.c).
+cu_unit_test(test_text SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_text.c
+                               ${CMAKE_CURRENT_SOURCE_DIR}/text_ref.c LIBS cu_common)
