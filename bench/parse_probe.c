@@ -55,8 +55,8 @@ int main(int argc, char **argv)
                 sum = ((sum << 7) | (sum >> 57)) ^ d[j];
             sum = ((sum << 7) | (sum >> 57)) ^ n;
         }
-        printf("%s lines=%" PRIu32 " pieces=%zu rejects=%" PRIu32, lf.path, lf.lines, lf.n_pieces,
-               lf.rejected_lines);
+        printf("%s lines=%" PRIu64 " pieces=%zu rejects=%" PRIu64, lf.path, (uint64_t)lf.lines,
+               lf.n_pieces, (uint64_t)lf.rejected_lines);
         if (sums) printf(" details=%" PRIu64 " sum=%016" PRIx64, bytes, sum);
         putchar('\n');
     }
