@@ -48,3 +48,7 @@ cu_deploy_test(deploy_check_layout db
 set_tests_properties(deploy_check_layout PROPERTIES ENVIRONMENT "CU_EXAMPLES_DIR=${CU_EXAMPLES_DIR}")
 cu_deploy_test(deploy_deps_demo unit
   ${CU_DEPLOY_TESTS_DIR}/deploy_deps_demo.sh ${PROJECT_SOURCE_DIR})
+cu_deploy_test(deploy_grafana db
+  ${CU_DEPLOY_TESTS_DIR}/deploy_grafana.sh $<TARGET_FILE:cuwatch> ${PROJECT_SOURCE_DIR})
+set_tests_properties(deploy_grafana PROPERTIES
+  ENVIRONMENT "CUWATCH_GENLOGS=$<TARGET_FILE:cuwatch-genlogs>")
