@@ -14,6 +14,7 @@ set(CU_DB_TESTS
     db_log_text
     db_integrity
     db_append
+    db_views
 )
 foreach(t ${CU_DB_TESTS})
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh)
