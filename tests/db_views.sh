@@ -10,9 +10,9 @@
 #     state to --parse's exact seconds; v_jour equals --parse and the session columns;
 #     v_semaine / v_mois equal Σ/Σ recomputed here, which differs from the mean of daily
 #     rates on this data; a re-ingested (grown) file leaves only its new periods.
-#  3. Backfill: the same database put back at the schema before periode_etat, then the
-#     daemon's start-up (migration + reconciliation) fills periode_etat by itself; a session
-#     whose file is gone keeps its numbers through the views' fallback.
+#  3. Backfill: a database at schema 4 (made from migrations 001-004) holding that data, then
+#     the daemon's start-up (migrations + reconciliation) fills periode_etat by itself; a
+#     session whose file is gone keeps its numbers through the views' fallback.
 set -euo pipefail
 . "$(dirname "$0")/db_lib.sh"
 
@@ -230,20 +230,38 @@ eq "$(q "SELECT e.etat || ' ' || to_char(e.fin, 'HH24:MI:SS') FROM periode_etat 
 ok "a re-ingested file's periods are replaced"
 
 # ---- 3. Backfill ---------------------------------------------------------------------------
-# Back to the schema before migration 5 (what a database of the previous version holds: the
-# same sessions and registry, no periode_etat, no views), with one file gone from the disk.
-q "DROP VIEW v_semaine, v_mois, v_etat, v_pieces_heure, v_fraicheur; DROP VIEW v_jour;
-   DROP TABLE periode_etat; DELETE FROM cuwatch_migrations WHERE version = 5" gen
+# A database at schema 4 (the version before periode_etat) built from the migration files
+# themselves, holding the generated data's sessions, detail rows and registry; one file gone
+# from the disk. The daemon then migrates it and its start-up reconciliation backfills.
+q "CREATE DATABASE old"
+for m in "$HERE"/../db/migrations/[0-9][0-9][0-9]_*.sql; do
+    v=$(basename "$m" | sed 's/^0*\([0-9]*\)_.*/\1/')
+    [ "$v" -lt 5 ] || continue
+    psql -XAtq -v ON_ERROR_STOP=1 -d old -1 -c "SET LOCAL client_min_messages = warning" \
+        -f "$m" >/dev/null
+    q "SET client_min_messages = warning;
+       CREATE TABLE IF NOT EXISTS cuwatch_migrations (version integer PRIMARY KEY,
+         name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+       INSERT INTO cuwatch_migrations (version, name) VALUES ($v, '$(basename "$m" .sql)')" old
+done
+eq "$(q "SELECT to_regclass('periode_etat') IS NULL AND to_regclass('v_jour') IS NULL" old)" t \
+    "schema 4 has no periode_etat"
+for t in centre_usinage session_production job_profil periode_attente periode_arret \
+    piece_production fichier_log ligne_rejetee; do
+    pg_dump --data-only -t "$t" gen | psql -XAtq -v ON_ERROR_STOP=1 -d old >/dev/null
+done
+gcfg=$WORK/old.yaml
+write_config "$gcfg" "$groot" old
 gone=$(find "$groot" -name '*.LOG' | sort | tail -1)
 gone_rel=${gone#"$groot"/}
 mv "$gone" "$WORK/gone.LOG"
-sessions=$(q "SELECT count(*) FROM session_production" gen)
+sessions=$(q "SELECT count(*) FROM session_production" old)
 "$CUWATCH" -c "$gcfg" >"$WORK/daemon.log" 2>&1 &
 dpid=$!
 deadline=$((SECONDS + 120))
 want=$((sessions - 1))
 while :; do
-    have=$(q "SELECT count(DISTINCT session_id) FROM periode_etat" gen 2>/dev/null || echo 0)
+    have=$(q "SELECT count(DISTINCT session_id) FROM periode_etat" old 2>/dev/null || echo 0)
     [ "$have" = "$want" ] && break
     kill -0 "$dpid" 2>/dev/null || { cat "$WORK/daemon.log"; fail "daemon exited"; }
     [ $SECONDS -lt $deadline ] || { tail "$WORK/daemon.log"; fail "backfill: $have of $want sessions"; }
@@ -255,15 +273,15 @@ contains "$WORK/daemon.log" "applied schema migration 005_periode_etat_views" "m
 # The expected rows of the files still there. The gone file's session has no periods
 # (missing=1) and is the one v_jour row without an expected row (v_jour=1): its durations
 # are its columns in hours × 3600 (production from its first and last piece).
-load_expected "$groot" gen
-eq "$(check_periods gen)" "gaps=0 unmerged=0 bad_first=0 bad_last=0 missing=1 extra=0" \
+load_expected "$groot" old
+eq "$(check_periods old)" "gaps=0 unmerged=0 bad_first=0 bad_last=0 missing=1 extra=0" \
     "periods after backfill"
-eq "$(check_sums gen)" "sums=0 v_jour=1 columns=0" "sums after backfill"
+eq "$(check_sums old)" "sums=0 v_jour=1 columns=0" "sums after backfill"
 eq "$(q "SELECT v.production_s = extract(epoch FROM s.heure_derniere_piece - s.heure_premiere_piece)
              AND v.effectif_s = s.temps_production_effectif * 3600
              AND v.attente_s = s.temps_attente * 3600 AND v.arret_s = s.temps_arret_volontaire * 3600
           FROM v_jour v JOIN session_production s ON s.fichier_log_source = v.fichier
-         WHERE v.fichier = '$gone_rel'" gen)" "t" "a session whose file is gone: its columns"
+         WHERE v.fichier = '$gone_rel'" old)" "t" "a session whose file is gone: its columns"
 rc=0
 run_cuwatch "$WORK/gen3.out" -c "$gcfg" --rescan || rc=$?
 [ "$rc" = 0 ] || { tail -5 "$WORK/gen3.out"; fail "rescan after backfill exit $rc"; }
