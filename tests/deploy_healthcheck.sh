@@ -21,8 +21,26 @@ rc=0; "$hc" "$WORK/bad.yaml" >"$WORK/out" 2>&1 || rc=$?
 "$hc" "$WORK/c.yaml" >"$WORK/out" 2>&1 || { cat "$WORK/out" >&2; fail "unhealthy with a migrated database"; }
 CUWATCH_CONFIG=$WORK/c.yaml "$hc" >"$WORK/out" 2>&1 || { cat "$WORK/out" >&2; fail "\$CUWATCH_CONFIG not used"; }
 
-# 2. metrics.listen set: /healthz decides, the database is not consulted. A small HTTP
-#    server stands in for the endpoint, answering what the file "status" says.
+# 2. metrics.listen set: /healthz of the real daemon decides; the database is not consulted
+#    (liveness: a daemon waiting for its database is healthy). A stopped process (SIGSTOP:
+#    connections queue, nothing answers) is unhealthy within the script's 5 s read timeout.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+sed "s#^database:#metrics:\n  listen: \"127.0.0.1:$port\"   \# telemetry\ndatabase:#" "$WORK/c.yaml" >"$WORK/d.yaml"
+"$CUWATCH" -c "$WORK/d.yaml" >"$WORK/daemon.log" 2>&1 &
+daemon=$!
+for _ in $(seq 300); do grep -q 'serving /metrics and /healthz' "$WORK/daemon.log" && break; sleep 0.1; done
+grep -q 'serving /metrics and /healthz' "$WORK/daemon.log" || { cat "$WORK/daemon.log" >&2; fail "the daemon serves no /healthz"; }
+"$hc" "$WORK/d.yaml" >"$WORK/out" 2>&1 || { cat "$WORK/out" "$WORK/daemon.log" >&2; fail "unhealthy while the daemon runs"; }
+kill -STOP "$daemon"
+rc=0; "$hc" "$WORK/d.yaml" >"$WORK/out" 2>&1 || rc=$?
+kill -CONT "$daemon"
+[ "$rc" -ne 0 ] || fail "healthy while the daemon is stopped"
+contains "$WORK/out" "no answer from 127.0.0.1:$port" "a stopped daemon"
+kill -TERM "$daemon"
+wait "$daemon" || true
+
+# 3. What the script makes of a 503 (the loop stalled: the daemon's body says why), with a
+#    small HTTP server answering what the file "status" says.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 sed "s#^database:#metrics:\n  listen: \"127.0.0.1:$port\"   \# telemetry\ndatabase:#" "$WORK/c.yaml" |
     sed 's/dbname=[^ "]*/dbname=nosuchdb/' >"$WORK/m.yaml"
