@@ -19,7 +19,7 @@ cu_deploy_test(deploy_unit_verify unit
 cu_deploy_test(deploy_compose unit
   ${CU_DEPLOY_TESTS_DIR}/deploy_static.py compose ${PROJECT_SOURCE_DIR})
 cu_deploy_test(deploy_dockerfile unit
-  ${CU_DEPLOY_TESTS_DIR}/deploy_static.py dockerfile ${PROJECT_SOURCE_DIR})
+  ${CU_DEPLOY_TESTS_DIR}/deploy_static.py dockerfile ${PROJECT_SOURCE_DIR} $<TARGET_FILE:cuwatch>)
 cu_deploy_test(deploy_install unit
   ${CU_DEPLOY_TESTS_DIR}/deploy_install.sh files ${PROJECT_SOURCE_DIR} ${PROJECT_BINARY_DIR})
 cu_deploy_test(deploy_installed_check db

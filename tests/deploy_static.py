@@ -3,8 +3,11 @@
 
     deploy_static.py compose    SOURCE_DIR   compose.yaml: the three services, the upload
                                              volume read-only for cuwatch, passwords as secrets
-    deploy_static.py dockerfile SOURCE_DIR   Dockerfile: Debian 12 stages, non-root runtime
-                                             USER, health check, entry point
+    deploy_static.py dockerfile SOURCE_DIR [CUWATCH]
+                                             Dockerfile: Debian 12 stages, non-root runtime
+                                             USER, health check, entry point; with CUWATCH,
+                                             the runtime stage installs the Debian package of
+                                             every library the binary links (DT_NEEDED)
 
 Needs PyYAML (Debian: python3-yaml). Exits 0 when every check passes, 1 otherwise, listing
 every failure rather than stopping at the first.
@@ -213,7 +216,28 @@ def dockerfile_stages(text):
     return stages
 
 
-def check_dockerfile(src):
+def needed_packages(binary):
+    """Debian packages of the binary's direct shared libraries (not libc, not sanitizers)."""
+    import subprocess
+    out = subprocess.run(["objdump", "-p", binary], capture_output=True, text=True, check=True).stdout
+    needed = re.findall(r"^\s*NEEDED\s+(\S+)", out, re.M)
+    ldd = subprocess.run(["ldd", binary], capture_output=True, text=True, check=True).stdout
+    where = dict(re.findall(r"^\s*(\S+) => (/\S+)", ldd, re.M))
+    pkgs = {}
+    for so in needed:
+        if re.match(r"lib(c|m|pthread|dl|rt|gcc_s|asan|ubsan)\.so", so) or so not in where:
+            continue
+        path = os.path.realpath(where[so])
+        r = subprocess.run(["dpkg", "-S", path], capture_output=True, text=True)
+        if r.returncode != 0:  # merged /usr: dpkg knows the /lib spelling
+            r = subprocess.run(["dpkg", "-S", re.sub(r"^/usr/lib/", "/lib/", path)],
+                               capture_output=True, text=True)
+        if r.returncode == 0:
+            pkgs[so] = r.stdout.split(":")[0]
+    return pkgs
+
+
+def check_dockerfile(src, binary=None):
     with open(os.path.join(src, "deploy", "Dockerfile"), encoding="utf-8") as f:
         stages = dockerfile_stages(f.read())
     if not check(len(stages) >= 2, "Dockerfile: not a multi-stage build"):
@@ -238,6 +262,18 @@ def check_dockerfile(src):
         check(dev not in runs, f"Dockerfile: the runtime stage installs {dev}")
     for lib in ("libpq5", "libyaml-0-2", "libssl3"):
         check(lib in runs, f"Dockerfile: the runtime stage lacks {lib}")
+    if binary:
+        for so, pkg in sorted(needed_packages(binary).items()):
+            check(re.search(r"(^|\s)" + re.escape(pkg) + r"(\s|$)", runs) is not None,
+                  f"Dockerfile: cuwatch needs {so}, but the runtime stage does not install {pkg}")
+        # The build stage needs the headers of each (zlib comes with libxlsxwriter-dev).
+        build_pkgs = " ".join(a for i, a in stages[0][1] if i == "RUN")
+        dev = {"libpq5": "libpq-dev", "libyaml-0-2": "libyaml-dev", "libssl3": "libssl-dev",
+               "libsystemd0": "libsystemd-dev", "libmicrohttpd12": "libmicrohttpd-dev"}
+        for pkg in needed_packages(binary).values():
+            d = dev.get(pkg) or ("libxlsxwriter-dev" if pkg.startswith("libxlsxwriter") else None)
+            if d:
+                check(d in build_pkgs, f"Dockerfile: the build stage lacks {d} (for {pkg})")
     copies = [a for i, a in instrs if i == "COPY"]
     check(any("/etc/cuwatch/cuwatch.yaml" in c for c in copies),
           "Dockerfile: no configuration at /etc/cuwatch/cuwatch.yaml")
@@ -248,12 +284,15 @@ def check_dockerfile(src):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[1] not in ("compose", "dockerfile"):
+    if len(sys.argv) not in (3, 4) or sys.argv[1] not in ("compose", "dockerfile"):
         print(__doc__, file=sys.stderr)
         return 2
     what, src = sys.argv[1], sys.argv[2]
     try:
-        {"compose": check_compose, "dockerfile": check_dockerfile}[what](src)
+        if what == "dockerfile":
+            check_dockerfile(src, sys.argv[3] if len(sys.argv) == 4 else None)
+        else:
+            check_compose(src)
     except ImportError:
         print("deploy_static.py: PyYAML is missing (Debian: apt-get install python3-yaml)",
               file=sys.stderr)
