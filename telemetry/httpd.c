@@ -92,18 +92,16 @@ void cu_tm_http_start(cu_telemetry *t, const char *listen)
     }
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO;
     if (a.addr.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
-    uint16_t port = ntohs(a.addr.ss_family == AF_INET6
-                              ? ((struct sockaddr_in6 *)&a.addr)->sin6_port
-                              : ((struct sockaddr_in *)&a.addr)->sin_port);
+    uint16_t port = ntohs(a.addr.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&a.addr)->sin6_port
+                                                       : ((struct sockaddr_in *)&a.addr)->sin_port);
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
-    t->mhd = MHD_start_daemon(
-        flags, port, NULL, NULL, cu_tm_request, t, MHD_OPTION_SOCK_ADDR,
-        (const struct sockaddr *)&a.addr, MHD_OPTION_CONNECTION_LIMIT,
-        (unsigned)CU_TM_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)CU_TM_CONNECTION_TIMEOUT_S, MHD_OPTION_EXTERNAL_LOGGER, cu_tm_mhd_log, NULL,
-        MHD_OPTION_END);
+    t->mhd = MHD_start_daemon(flags, port, NULL, NULL, cu_tm_request, t, MHD_OPTION_SOCK_ADDR,
+                              (const struct sockaddr *)&a.addr, MHD_OPTION_CONNECTION_LIMIT,
+                              (unsigned)CU_TM_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+                              (unsigned)CU_TM_CONNECTION_TIMEOUT_S, MHD_OPTION_EXTERNAL_LOGGER,
+                              cu_tm_mhd_log, NULL, MHD_OPTION_END);
     int saved = errno;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (!t->mhd) {

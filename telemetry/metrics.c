@@ -24,8 +24,21 @@ static int cu_tm_machine_cmp(const void *key, const void *elem)
     return strcmp(key, ((const cu_tm_machine *)elem)->name);
 }
 
+static cu_tm_machine *cu_tm_machine_find(cu_telemetry *t, const char *name)
+{
+    if (t->n_machines == 0) return NULL;
+    return bsearch(name, t->machines, t->n_machines, sizeof *t->machines, cu_tm_machine_cmp);
+}
+
 void cu_tm_machine_seen(cu_telemetry *t, const char *raw, double when)
 {
+    /* A machine seen before is found under its name as given (the usual case: no cleaning,
+     * no allocation while the lock is held). */
+    cu_tm_machine *m = cu_tm_machine_find(t, raw);
+    if (m) {
+        if (when > m->last_upload) m->last_upload = when;
+        return;
+    }
     /* As the database stores it: valid UTF-8, no control characters. */
     cu_sb name = {0};
     cu_text_clean(&name, raw, strlen(raw), 255);
@@ -33,9 +46,7 @@ void cu_tm_machine_seen(cu_telemetry *t, const char *raw, double when)
         cu_sb_free(&name);
         return;
     }
-    cu_tm_machine *m = t->n_machines == 0 ? NULL
-                                          : bsearch(name.data, t->machines, t->n_machines,
-                                                    sizeof *t->machines, cu_tm_machine_cmp);
+    m = cu_tm_machine_find(t, name.data);
     if (m) {
         if (when > m->last_upload) m->last_upload = when;
         cu_sb_free(&name);
@@ -134,8 +145,7 @@ void cu_tm_render(cu_telemetry *t, cu_sb *out)
     cu_tm_head(out, "cuwatch_last_ingest_success_timestamp_seconds", "gauge",
                "When a file was last ingested successfully (ok or unchanged), Unix time.");
     if (t->last_success > 0)
-        cu_sb_printf(out, "cuwatch_last_ingest_success_timestamp_seconds %.3f\n",
-                     t->last_success);
+        cu_sb_printf(out, "cuwatch_last_ingest_success_timestamp_seconds %.3f\n", t->last_success);
 
     cu_tm_head(out, "cuwatch_machine_last_upload_timestamp_seconds", "gauge",
                "Modification time of the newest file each machine uploaded, Unix time.");

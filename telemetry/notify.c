@@ -9,7 +9,10 @@
  * WATCHDOG=1 is sent from the event loop's turn, never from a timer or a thread: a loop that
  * blocks (a database that stops answering in the middle of a query) stops the pings, and
  * systemd restarts the service after WatchdogSec. The ping goes at half the interval, as
- * sd_watchdog_enabled(3) advises; cu_tm_wake_by makes an idle loop turn in time. */
+ * sd_watchdog_enabled(3) advises; cu_tm_wake_by makes an idle loop turn in time.
+ *
+ * STATUS= is sent when what it shows changes, but at most once a second (a burst would send
+ * one per file); a change held back is sent when the second is up (the loop wakes for it). */
 #include "tm_int.h"
 
 #include <stdio.h>
@@ -49,10 +52,14 @@ static char *cu_tm_status_text(const cu_telemetry *t)
 void cu_tm_notify_turn(cu_telemetry *t, int64_t now_ms)
 {
     /* db_up and pending are written only by this thread, so reading them unlocked is safe. */
-    char *status = cu_tm_status_text(t);
-    if (!t->status || strcmp(status, t->status) != 0) {
-        /* READY goes with the first STATUS: systemctl status shows the state from the start. */
+    t->status_dirty = !t->ready_sent || t->db_up != t->sent_db_up ||
+                      t->root_up != t->sent_root_up || t->pending != t->sent_pending ||
+                      t->file_gen != t->sent_file_gen;
+    if (t->status_dirty && (!t->ready_sent || now_ms - t->status_ms >= CU_TM_STATUS_MIN_MS)) {
+        char *status = cu_tm_status_text(t);
         if (!t->ready_sent) {
+            /* READY goes with the first STATUS: systemctl status shows the state from the
+             * start. */
             cu_sb sb = {0};
             cu_sb_printf(&sb, "READY=1\n%s", status);
             cu_tm_notify(sb.data);
@@ -61,10 +68,13 @@ void cu_tm_notify_turn(cu_telemetry *t, int64_t now_ms)
         } else {
             cu_tm_notify(status);
         }
-        free(t->status);
-        t->status = status;
-    } else {
         free(status);
+        t->sent_db_up = t->db_up;
+        t->sent_root_up = t->root_up;
+        t->sent_pending = t->pending;
+        t->sent_file_gen = t->file_gen;
+        t->status_ms = now_ms;
+        t->status_dirty = false;
     }
     if (t->watchdog_ms > 0 && now_ms - t->last_ping_ms >= t->watchdog_ms / 2) {
         cu_tm_notify("WATCHDOG=1");

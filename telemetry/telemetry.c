@@ -46,7 +46,6 @@ void cu_tm_stop(cu_telemetry *t)
     for (size_t i = 0; i < t->n_machines; i++)
         free(t->machines[i].name);
     free(t->machines);
-    free(t->status);
     free(t->last_file);
     pthread_mutex_destroy(&t->mu);
     free(t);
@@ -81,6 +80,8 @@ int64_t cu_tm_wake_by(const cu_telemetry *t)
 {
     int64_t by = INT64_MAX;
     if (t->watchdog_ms > 0) by = t->last_ping_ms + t->watchdog_ms / 2;
+    if (t->status_dirty && t->status_ms + CU_TM_STATUS_MIN_MS < by)
+        by = t->status_ms + CU_TM_STATUS_MIN_MS;
     /* Turning at half the bound keeps an idle loop healthy with room to spare. */
     if (t->mhd && t->loop_last_ms + t->stall_ms / 2 < by) by = t->loop_last_ms + t->stall_ms / 2;
     return by;
@@ -97,8 +98,7 @@ static char *cu_tm_folder(const char *relpath)
     return cu_xstrndup(start, (size_t)(slash - start));
 }
 
-void cu_tm_ingested(cu_telemetry *t, const char *relpath, const cu_ingest_result *res,
-                    double mtime)
+void cu_tm_ingested(cu_telemetry *t, const char *relpath, const cu_ingest_result *res, double mtime)
 {
     double now = cu_tm_wall();
     pthread_mutex_lock(&t->mu);
@@ -119,6 +119,7 @@ void cu_tm_ingested(cu_telemetry *t, const char *relpath, const cu_ingest_result
 
     free(t->last_file);
     t->last_file = cu_xstrdup(relpath);
+    t->file_gen++;
     static const char *const names[] = {"ok", "unchanged", "rejected", "error"};
     t->last_result = (unsigned)res->status < 4 ? names[res->status] : "?";
 }

@@ -16,6 +16,8 @@ extern const double cu_tm_buckets[CU_TM_NBUCKETS];
  * level too high would otherwise make one series per file. */
 #define CU_TM_MAX_MACHINES 1000
 
+#define CU_TM_STATUS_MIN_MS 1000
+
 /* Without a watchdog, /healthz fails when the loop has not turned for this long. */
 #define CU_TM_STALL_MS 30000
 
@@ -34,12 +36,12 @@ struct cu_telemetry {
     size_t pending;
     bool db_up, db_was_up;
     uint64_t reconnects;
-    double last_success;      /* Unix seconds, 0 = none yet */
-    double loop_last;         /* Unix seconds of the last turn */
-    int64_t loop_last_ms;     /* CLOCK_MONOTONIC ms of the last turn */
-    double start_time;        /* Unix seconds */
-    int64_t stall_ms;         /* /healthz bound */
-    cu_tm_machine *machines;  /* sorted by name */
+    double last_success;     /* Unix seconds, 0 = none yet */
+    double loop_last;        /* Unix seconds of the last turn */
+    int64_t loop_last_ms;    /* CLOCK_MONOTONIC ms of the last turn */
+    double start_time;       /* Unix seconds */
+    int64_t stall_ms;        /* /healthz bound */
+    cu_tm_machine *machines; /* sorted by name */
     size_t n_machines, cap_machines;
     bool machines_capped;
 
@@ -48,7 +50,13 @@ struct cu_telemetry {
     int64_t watchdog_ms; /* 0 = no watchdog */
     int64_t last_ping_ms;
     bool root_up;
-    char *status; /* last STATUS= sent */
+    /* STATUS= is sent when what it shows changed, at most once per CU_TM_STATUS_MIN_MS: a
+     * burst of uploads would otherwise send PID 1 a message per file. */
+    int64_t status_ms; /* when the last one went */
+    bool status_dirty; /* changed since, not sent yet: the loop wakes to send it */
+    bool sent_db_up, sent_root_up;
+    size_t sent_pending;
+    uint64_t file_gen, sent_file_gen; /* files seen (cu_tm_ingested) */
     char *last_file;
     const char *last_result;
     char *listen; /* metrics.listen served, NULL = none */

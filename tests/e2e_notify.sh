@@ -57,6 +57,24 @@ echo "idle: $n pings in $(($(e2e_now_ms) - t_idle)) ms (interval ${WD_MS} ms)"
 # Idle, STATUS= is not repeated: it is sent when it changes.
 [ "$(grep -c 'STATUS=' "$NLOG")" -le 3 ] || e2e_fail "STATUS= sent on every turn: $(grep -c STATUS= "$NLOG")"
 
+# A burst: STATUS= follows it at most once a second, not once per file, and its last word is
+# the final state (nothing pending).
+n_before=$(grep -c 'STATUS=' "$NLOG")
+t_burst=$(e2e_now_ms)
+mkdir "$E2E/burst"
+for day in $(seq 20250701 20250728) $(seq 20250801 20250812); do
+    e2e_log_text 3 "$day" >"$E2E/burst/$day.LOG"
+done
+mv "$E2E/burst" "$ROOT/B (PVC)"
+e2e_wait_sql "SELECT count(*) FROM fichier_log WHERE chemin LIKE 'B (PVC)/%'" 40 $((10000 * CU_E2E_SLACK)) >/dev/null ||
+    e2e_fail "the burst was not ingested"
+wait_notify 'STATUS=database up, 0 file\(s\) pending, last: B \(PVC\)/' 1 3000 ||
+    e2e_fail "no final STATUS= after the burst"
+sent=$(($(grep -c 'STATUS=' "$NLOG") - n_before))
+took=$(($(e2e_now_ms) - t_burst))
+echo "burst of 40 files: $sent STATUS= in $took ms"
+[ "$sent" -le $((took / 1000 + 2)) ] || e2e_fail "$sent STATUS= messages in $took ms: more than one a second"
+
 # 3. Block the loop inside libpq: freeze the server, then give the daemon a file to ask about.
 e2e_pg_freeze
 e2e_log_file "DEM12 (PVC)/20250602.LOG" 5 20250602
