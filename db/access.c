@@ -24,6 +24,19 @@ bool cu_db_err_read_only(const cu_err *err)
     return err && strcmp(err->sqlstate, "25006") == 0;
 }
 
+bool cu_db_err_transient(const cu_err *err)
+{
+    static const char *const states[] = {"55P03", "57014", "40P01", "40001"};
+    for (size_t i = 0; err && i < sizeof states / sizeof states[0]; i++)
+        if (strcmp(err->sqlstate, states[i]) == 0) return true;
+    return false;
+}
+
+bool cu_db_err_no_answer(const cu_err *err)
+{
+    return err && strcmp(err->sqlstate, CU_SQLSTATE_NO_ANSWER) == 0;
+}
+
 int cu_db_writable(cu_db *db, cu_err *err)
 {
     PGresult *r = cu_pq_exec(db->conn,

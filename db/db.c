@@ -39,43 +39,6 @@ int cu_pq_fail(cu_err *err, PGconn *conn, const PGresult *r, const char *what)
     return -1;
 }
 
-static PGresult *cu_pq_check(PGconn *conn, PGresult *r, const char *what, cu_err *err)
-{
-    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return r;
-    cu_pq_fail(err, conn, r, what);
-    PQclear(r);
-    return NULL;
-}
-
-PGresult *cu_pq_exec(PGconn *conn, const char *sql, const char *what, cu_err *err)
-{
-    return cu_pq_check(conn, PQexec(conn, sql), what, err);
-}
-
-PGresult *cu_pq_params(PGconn *conn, const char *sql, int n, const char *const *values,
-                       const char *what, cu_err *err)
-{
-    return cu_pq_check(conn, PQexecParams(conn, sql, n, NULL, values, NULL, NULL, 0), what, err);
-}
-
-int cu_pq_run(PGconn *conn, const char *sql, const char *what, cu_err *err)
-{
-    PGresult *r = cu_pq_exec(conn, sql, what, err);
-    if (!r) return -1;
-    PQclear(r);
-    return 0;
-}
-
-int cu_pq_run_params(PGconn *conn, const char *sql, int n, const char *const *values,
-                     const char *what, cu_err *err)
-{
-    PGresult *r = cu_pq_params(conn, sql, n, values, what, err);
-    if (!r) return -1;
-    PQclear(r);
-    return 0;
-}
-
 /* Server notices (NOTICE from CREATE ... IF NOT EXISTS and the like) go to the debug log
  * instead of libpq's default stderr print. */
 static void cu_db_notice(void *arg, const char *message)
@@ -123,6 +86,111 @@ static void cu_redact_password(char *msg, const cu_config *cfg, const char **key
     }
 }
 
+/* ---- Deadlines (issue 8) ---------------------------------------------------------------
+ * Defaults, each applied only when the user did not set it (conninfo, PG* environment,
+ * PGOPTIONS, or a value configured on the server for the role or database):
+ *   connect_timeout 10 s     a server that accepts TCP and never answers must not hang
+ *                            --check (a container health check), --rescan or --migrate; a
+ *                            healthy server answers in milliseconds, 10 s leaves room for a
+ *                            loaded one or TLS across a WAN
+ *   keepalives on, idle 30 s, interval 10 s, count 3; tcp_user_timeout 30 s
+ *                            a peer gone without a FIN/RST (a pulled cable, a failed-over
+ *                            VM, a NAT that forgot us) is noticed in about a minute instead
+ *                            of the kernel's two hours
+ *   statement_timeout 60 s   the longest statement cuwatch runs is one file's COPY (a few
+ *                            seconds for a 256 MiB file): a minute means something is wrong
+ *   lock_timeout 30 s        cuwatch's own transactions hold their locks well under a
+ *                            second; waiting longer means another client holds a table (a
+ *                            dashboard's long transaction, a VACUUM FULL): warn and retry
+ *                            with backoff rather than stall in silence
+ *   client deadline          statement_timeout + 5 s per query (pq.c): for a server that
+ *                            stops answering altogether and so enforces nothing itself
+ * Migrations lift the statement and lock timeouts and the client deadline (migrate.c): a
+ * legacy repair may take long, and a second migrator waits for the first. */
+#define CU_N_NET_DEFAULTS 6
+#define CU_STATEMENT_TIMEOUT "60s"
+#define CU_LOCK_TIMEOUT "30s"
+#define CU_DEADLINE_GRACE_MS 5000
+
+/* Whether the user set a connection keyword: in conninfo, among the configuration's own
+ * parameters, or through its environment variable (env may be NULL). */
+static bool cu_user_set(const cu_config *cfg, const char **kw, int n, const char *key,
+                        const char *env)
+{
+    if (env && getenv(env) && *getenv(env)) return true;
+    for (int i = 0; i < n; i++)
+        if (strcmp(kw[i], key) == 0) return true;
+    bool set = false;
+    if (cfg->conninfo && *cfg->conninfo) {
+        PQconninfoOption *opts = PQconninfoParse(cfg->conninfo, NULL);
+        for (PQconninfoOption *o = opts; o && o->keyword; o++)
+            if (strcmp(o->keyword, key) == 0 && o->val && *o->val) set = true;
+        PQconninfoFree(opts);
+    }
+    return set;
+}
+
+static int cu_net_defaults(const cu_config *cfg, const char **kw, const char **val, int n)
+{
+    static const struct {
+        const char *key, *value, *env;
+    } defs[CU_N_NET_DEFAULTS] = {
+        {"connect_timeout", "10", "PGCONNECT_TIMEOUT"}, {"keepalives", "1", NULL},
+        {"keepalives_idle", "30", NULL},               {"keepalives_interval", "10", NULL},
+        {"keepalives_count", "3", NULL},               {"tcp_user_timeout", "30000", NULL},
+    };
+    int given = n;
+    for (int i = 0; i < CU_N_NET_DEFAULTS; i++)
+        if (!cu_user_set(cfg, kw, given, defs[i].key, defs[i].env)) {
+            kw[n] = defs[i].key;
+            val[n++] = defs[i].value;
+        }
+    return n;
+}
+
+/* Whether the user chose this setting in the options given to the server (conninfo's
+ * options or PGOPTIONS): then even "0" is theirs to keep. */
+static bool cu_option_given(const cu_config *cfg, const char *name)
+{
+    const char *env = getenv("PGOPTIONS");
+    if (env && strstr(env, name)) return true;
+    bool given = false;
+    if (cfg->conninfo && *cfg->conninfo) {
+        PQconninfoOption *opts = PQconninfoParse(cfg->conninfo, NULL);
+        for (PQconninfoOption *o = opts; o && o->keyword; o++)
+            if (strcmp(o->keyword, "options") == 0 && o->val && strstr(o->val, name)) given = true;
+        PQconninfoFree(opts);
+    }
+    return given;
+}
+
+/* statement_timeout and lock_timeout for this session when nobody chose them (still 0, and
+ * not in the options), then the client deadline from the statement_timeout in force. */
+static int cu_session_defaults(cu_db *db, const cu_config *cfg, cu_err *err)
+{
+    db->timeout_ms = 60000 + CU_DEADLINE_GRACE_MS; /* for these queries themselves */
+    const char *params[2] = {cu_option_given(cfg, "statement_timeout") ? "" : CU_STATEMENT_TIMEOUT,
+                             cu_option_given(cfg, "lock_timeout") ? "" : CU_LOCK_TIMEOUT};
+    PGresult *r = cu_pq_params(
+        db->conn,
+        "SELECT set_config('statement_timeout', CASE WHEN $1 <> '' AND"
+        "         current_setting('statement_timeout') = '0' THEN $1"
+        "         ELSE current_setting('statement_timeout') END, false),"
+        "       set_config('lock_timeout', CASE WHEN $2 <> '' AND"
+        "         current_setting('lock_timeout') = '0' THEN $2"
+        "         ELSE current_setting('lock_timeout') END, false)",
+        2, params, "setting the session's timeouts", err);
+    if (!r) return -1;
+    PQclear(r);
+    r = cu_pq_exec(db->conn, "SELECT setting::bigint FROM pg_settings WHERE name = 'statement_timeout'",
+                   "reading statement_timeout", err);
+    if (!r) return -1;
+    long long st = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+    PQclear(r);
+    db->timeout_ms = st > 0 ? st + CU_DEADLINE_GRACE_MS : 0;
+    return 0;
+}
+
 cu_db *cu_db_connect(const cu_config *cfg, cu_db_conn_error *why, cu_err *err)
 {
     cu_db_conn_error dummy;
@@ -135,14 +203,15 @@ cu_db *cu_db_connect(const cu_config *cfg, cu_db_conn_error *why, cu_err *err)
     }
     /* The configuration's parameters first, then ours: with expand_dbname the later entries
      * win, and cuwatch needs UTF-8 whatever the environment says. */
-    const char **kw = cu_xcalloc((size_t)p.n + 3, sizeof *kw);
-    const char **val = cu_xcalloc((size_t)p.n + 3, sizeof *val);
+    const char **kw = cu_xcalloc((size_t)p.n + 3 + CU_N_NET_DEFAULTS, sizeof *kw);
+    const char **val = cu_xcalloc((size_t)p.n + 3 + CU_N_NET_DEFAULTS, sizeof *val);
     int n = 0;
     for (int i = 0; i < p.n && p.keywords[i]; i++, n++) {
         kw[n] = p.keywords[i];
         val[n] = p.values[i];
     }
     kw[n] = "client_encoding", val[n++] = "UTF8";
+    n = cu_net_defaults(cfg, kw, val, n);
     cu_db *db = NULL;
     PGconn *conn = NULL;
     if (!cu_conninfo_valid(cfg)) {
@@ -180,6 +249,16 @@ cu_db *cu_db_connect(const cu_config *cfg, cu_db_conn_error *why, cu_err *err)
         PQsetNoticeProcessor(conn, cu_db_notice, NULL);
         db = cu_xcalloc(1, sizeof *db);
         db->conn = conn;
+        cu_pq_attach(conn, db);
+        if (cu_session_defaults(db, cfg, err) != 0) {
+            /* The server took the connection but not a first query: not there for us. */
+            *why = CU_DB_CONN_UNREACHABLE;
+            char msg[sizeof err->msg];
+            snprintf(msg, sizeof msg, "%s", err->msg);
+            cu_fail(err, "database unreachable: %s", msg);
+            cu_db_close(db);
+            db = NULL;
+        }
     }
 out:
     free(kw);

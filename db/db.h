@@ -66,6 +66,15 @@ int cu_db_writable(cu_db *db, cu_err *err);
  * standby's hot_standby refusal): unavailable for now, not a fault of the file. */
 bool cu_db_err_read_only(const cu_err *err);
 
+/* True when err is a refusal that a later retry may not meet: lock_timeout (55P03),
+ * statement_timeout or a cancel (57014), deadlock (40P01), serialization failure (40001). */
+bool cu_db_err_transient(const cu_err *err);
+
+/* True when err is cuwatch's own deadline: the server did not answer a query in time and the
+ * connection was dropped (the SQLSTATE field then holds connection_failure, 08006). */
+#define CU_SQLSTATE_NO_ANSWER "08006"
+bool cu_db_err_no_answer(const cu_err *err);
+
 /* --check's view of what the daemon will need, one report call per item:
  *   "write access"  the server accepts writes (not in recovery, not read-only)
  *   "privileges"    SELECT, INSERT, UPDATE, DELETE on each cuwatch table that exists and
@@ -100,6 +109,8 @@ typedef struct cu_ingest_result {
     cu_ingest_status status;
     bool conn_lost; /* ERROR because the connection broke: keep the file pending, reconnect */
     bool io_error;  /* ERROR because the file could not be read (vanished, permissions) */
+    bool transient; /* ERROR because the server refused for now (lock_timeout, statement_timeout,
+                       deadlock, serialization): retry later; logged as a warning */
     bool gone;      /* io_error because the file no longer exists (deleted or moved after its
                        event or listing): nothing to do, logged at debug, no registry row */
     char machine[256];

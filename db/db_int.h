@@ -11,6 +11,7 @@
 
 struct cu_db {
     PGconn *conn;
+    int64_t timeout_ms;   /* client-side deadline of one query (pq.c); 0 = none */
     cu_ingest_file *file; /* cu_db_ingest's file: bytes and parse, reused from file to file */
     cu_sb copy;           /* COPY data being built */
     volatile sig_atomic_t *step; /* cu_db_track_step's, or NULL */
@@ -58,6 +59,14 @@ int cu_pq_fail(cu_err *err, PGconn *conn, const PGresult *r, const char *what);
 PGresult *cu_pq_exec(PGconn *conn, const char *sql, const char *what, cu_err *err);
 PGresult *cu_pq_params(PGconn *conn, const char *sql, int n, const char *const *values,
                        const char *what, cu_err *err);
+/* Sends sql (a COPY ... FROM STDIN) and data[0..len) as its data; 0 or -1. */
+int cu_pq_copy(PGconn *conn, const char *sql, const char *data, size_t len, const char *what,
+               cu_err *err);
+/* Ties conn to db, whose timeout_ms the helpers above then honour (pq.c). A query that gets
+ * no answer within it drops the connection (PQstatus becomes CONNECTION_BAD) and fails with
+ * "the database did not answer within N s". */
+void cu_pq_attach(PGconn *conn, cu_db *db);
+
 /* The same when the result is not needed: 0 or -1. */
 int cu_pq_run(PGconn *conn, const char *sql, const char *what, cu_err *err);
 int cu_pq_run_params(PGconn *conn, const char *sql, int n, const char *const *values,

@@ -116,27 +116,7 @@ static void cu_copy_int(cu_sb *sb, int64_t v)
 static int cu_copy_send(PGconn *conn, const char *sql, const cu_sb *sb, const char *what,
                         cu_err *err)
 {
-    PGresult *r = PQexec(conn, sql);
-    if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
-        cu_pq_fail(err, conn, r, what);
-        PQclear(r);
-        return -1;
-    }
-    PQclear(r);
-    int rc = 0;
-    /* Slices of 1 MiB keep libpq's own buffer small however big the file. */
-    for (size_t off = 0; off < sb->len && rc == 0;) {
-        size_t n = sb->len - off < (1u << 20) ? sb->len - off : (1u << 20);
-        if (PQputCopyData(conn, sb->data + off, (int)n) != 1) rc = -1;
-        off += n;
-    }
-    if (PQputCopyEnd(conn, rc == 0 ? NULL : "client error") != 1) rc = -1;
-    if (rc != 0) cu_pq_fail(err, conn, NULL, what);
-    while ((r = PQgetResult(conn)) != NULL) {
-        if (rc == 0 && PQresultStatus(r) != PGRES_COMMAND_OK) rc = cu_pq_fail(err, conn, r, what);
-        PQclear(r);
-    }
-    return rc;
+    return cu_pq_copy(conn, sql, sb->data ? sb->data : "", sb->len, what, err);
 }
 
 /* ---- The file -------------------------------------------------------------------------- */
@@ -930,7 +910,9 @@ db_error:
     /* A server that refuses writes (a standby after failover) is unavailable, as if the
      * connection were lost: the file stays pending and the caller reconnects later. */
     res->conn_lost = !cu_db_alive(db) || cu_db_err_read_only(&res->err);
-    cu_record_error(db, &c, res);
+    res->transient = !res->conn_lost && cu_db_err_transient(&res->err);
+    /* A lock or statement timeout says nothing about the file: no 'erreur' row for it. */
+    if (!res->transient) cu_record_error(db, &c, res);
 out:
     if (rc != 0) res->status = CU_INGEST_ERROR;
     res->ms = cu_now_ms() - t0;
@@ -981,7 +963,8 @@ void cu_ingest_log(const char *relpath, const cu_ingest_result *res)
         cu_log_fields(CU_LOG_DEBUG, "gone before it could be read", g, 2);
         return;
     }
-    cu_log_level level = res->status == CU_INGEST_ERROR       ? CU_LOG_ERROR
+    cu_log_level level = res->status == CU_INGEST_ERROR && res->transient ? CU_LOG_WARN
+                         : res->status == CU_INGEST_ERROR                     ? CU_LOG_ERROR
                          : res->status == CU_INGEST_UNCHANGED ? CU_LOG_DEBUG
                                                               : CU_LOG_INFO;
     if (!cu_log_enabled(level)) return;
@@ -1000,7 +983,11 @@ void cu_ingest_log(const char *relpath, const cu_ingest_result *res)
     if (res->status == CU_INGEST_OK) f[n++] = CU_LF_STR("write", res->appended ? "append" : "replace");
     if (res->status == CU_INGEST_ERROR || res->status == CU_INGEST_REJECTED)
         f[n++] = CU_LF_STR("error", res->err.msg);
-    cu_log_fields(level, res->status == CU_INGEST_ERROR ? "ingest failed" : "ingested", f, n);
+    cu_log_fields(level,
+                  res->status != CU_INGEST_ERROR ? "ingested"
+                  : res->transient               ? "ingest deferred: the database refused for now"
+                                                 : "ingest failed",
+                  f, n);
     if (res->status == CU_INGEST_OK) cu_log_date_doubts(relpath, res);
     if ((res->status == CU_INGEST_OK || res->status == CU_INGEST_REJECTED) &&
         res->first_reject_line > 0) {

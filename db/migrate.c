@@ -75,9 +75,21 @@ int cu_db_migrate(cu_db *db, int *applied, cu_err *err)
      * an up-to-date schema (issue 8); only a pending migration needs more. */
     if (cu_applied_version(db->conn, &current, err) != 0) return -1;
     if (current >= cu_latest()) return 0;
-    if (cu_pq_run(db->conn, "SELECT pg_advisory_lock(" CU_MIGRATION_LOCK ")",
-                  "locking the schema for migration", err) != 0)
-        return -1;
+    /* A legacy repair may run long and a second migrator waits for the first: no statement
+     * or lock timeout, no client deadline while migrating (db.c sets them per session). */
+    PGresult *saved = cu_pq_exec(db->conn,
+                                 "SELECT current_setting('statement_timeout'),"
+                                 " current_setting('lock_timeout')",
+                                 "reading the session's timeouts", err);
+    if (!saved) return -1;
+    int64_t timeout_ms = db->timeout_ms;
+    db->timeout_ms = 0;
+    rc = cu_pq_run(db->conn, "SET statement_timeout = 0; SET lock_timeout = 0",
+                   "lifting the timeouts for migration", err);
+    if (rc == 0)
+        rc = cu_pq_run(db->conn, "SELECT pg_advisory_lock(" CU_MIGRATION_LOCK ")",
+                       "locking the schema for migration", err);
+    if (rc != 0) goto restore;
     rc = cu_pq_run(db->conn,
                    "SET client_min_messages = warning; "
                    "CREATE TABLE IF NOT EXISTS cuwatch_migrations ("
@@ -96,6 +108,16 @@ int cu_db_migrate(cu_db *db, int *applied, cu_err *err)
     if (PQstatus(db->conn) == CONNECTION_OK)
         cu_pq_run(db->conn, "SELECT pg_advisory_unlock(" CU_MIGRATION_LOCK ")", "unlocking",
                   &ignored);
+restore:
+    if (PQstatus(db->conn) == CONNECTION_OK) {
+        const char *params[2] = {PQgetvalue(saved, 0, 0), PQgetvalue(saved, 0, 1)};
+        cu_pq_run_params(db->conn,
+                         "SELECT set_config('statement_timeout', $1, false),"
+                         " set_config('lock_timeout', $2, false)",
+                         2, params, "restoring the session's timeouts", &ignored);
+    }
+    PQclear(saved);
+    db->timeout_ms = timeout_ms;
     if (applied) *applied = count;
     return rc;
 }

@@ -99,6 +99,7 @@ typedef struct cu_daemon {
     bool rewalk; /* events were lost: re-attach the watches */
 
     cu_db *db;
+    int quiet_reconnects; /* in a row, without a file done in between (cu_daemon_reconnect) */
     cu_state db_state;
     cu_backoff db_backoff;
     int64_t db_retry_at;
@@ -452,6 +453,7 @@ static int cu_daemon_connect(cu_daemon *d)
     cu_log_fields(CU_LOG_INFO,
                   d->db_state == CU_STATE_DOWN ? "database is back" : "database connected", f, 3);
     d->db_state = CU_STATE_UP;
+    d->quiet_reconnects = 0;
     cu_backoff_reset(&d->db_backoff);
     /* Anything that changed while we could not look (a failed ingest, a previous run). */
     cu_daemon_want_reconcile(d, "database connected");
@@ -585,19 +587,61 @@ static void cu_daemon_tally_close(cu_daemon *d)
 
 /* ---- one file -------------------------------------------------------------------------- */
 
-static void cu_daemon_ingest(cu_daemon *d, const char *rel, const struct stat *st)
+/* A connection found dead when work came (idle_session_timeout, pg_terminate_backend, a
+ * proxy that drops idle connections) is routine, not an outage: reconnect at once, quietly
+ * (no migration, no reconciliation: the schema and the registry were fine a moment ago), so
+ * the caller can retry once. Returns true when connected again; otherwise the database is
+ * down (error line, backoff, reconciliation when it is back). */
+static bool cu_daemon_reconnect(cu_daemon *d, const cu_err *lost)
+{
+    const char *why = lost->msg;
+    if (d->quiet_reconnects >= 2) { /* lost again straight away: that is an outage */
+        cu_daemon_db_down(d, why);
+        return false;
+    }
+    d->quiet_reconnects++;
+    cu_db_close(d->db);
+    d->db = NULL;
+    cu_err err;
+    if (!cu_daemon_db_begin(d)) return false;
+    d->db = cu_db_connect(d->cfg, NULL, &err);
+    int w = d->db ? cu_db_writable(d->db, &err) : -1;
+    cu_daemon_db_end(d);
+    if (d->stop) return false;
+    if (!d->db || w != 1) {
+        cu_daemon_db_down(d, err.msg);
+        return false;
+    }
+    /* A server that stopped answering deserves a warning; a connection closed by the server
+     * or a proxy is routine. */
+    cu_log_field f[] = {CU_LF_STR("reason", why)};
+    cu_log_fields(cu_db_err_no_answer(lost) ? CU_LOG_WARN : CU_LOG_INFO,
+                  "database connection lost; reconnected", f, 1);
+    return true;
+}
+
+/* t0: when the daemon took the file up (its ms= counts from there). */
+static void cu_daemon_ingest(cu_daemon *d, const char *rel, const struct stat *st, int64_t t0)
 {
     cu_ingest_result res;
     memset(&res, 0, sizeof res);
-    if (!cu_daemon_db_begin(d)) return;
-    cu_db_ingest(d->db, d->cfg, rel, false, &res);
-    cu_daemon_db_end(d); /* a stop caught meanwhile: this file's outcome is still recorded */
-    cu_tm_ingested(d->tm, rel, &res, (double)st->st_mtim.tv_sec + st->st_mtim.tv_nsec / 1e9);
-    if (res.status == CU_INGEST_ERROR && (res.conn_lost || !cu_db_alive(d->db))) {
-        /* Nothing was committed: the file stays at the head of the queue. */
-        cu_daemon_db_down(d, res.err.msg);
-        return;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!cu_daemon_db_begin(d)) return;
+        cu_db_ingest(d->db, d->cfg, rel, false, &res);
+        cu_daemon_db_end(d); /* a stop caught meanwhile: this file's outcome is still recorded */
+        cu_tm_ingested(d->tm, rel, &res, (double)st->st_mtim.tv_sec + st->st_mtim.tv_nsec / 1e9);
+        if (res.status != CU_INGEST_ERROR || (!res.conn_lost && cu_db_alive(d->db))) break;
+        /* Nothing was committed: the file stays at the head of the queue. One quiet retry on
+         * a new connection, then the database is down. */
+        if (attempt == 1 || d->stop) {
+            cu_daemon_db_down(d, res.err.msg);
+            return;
+        }
+        if (!cu_daemon_reconnect(d, &res.err)) return;
     }
+    d->quiet_reconnects = 0;
+    /* ms= counts the whole time this file took, a reconnection and retry included. */
+    if (res.ms < (double)(cu_now_ms() - t0)) res.ms = (double)(cu_now_ms() - t0);
     cu_daemon_tally_result(d, rel, &res);
     if (res.status == CU_INGEST_ERROR && res.io_error && !res.gone) {
         cu_daemon_unreadable(d, rel, &res);
@@ -642,18 +686,24 @@ static bool cu_daemon_settled(cu_daemon *d, const char *rel, const struct stat *
     cu_registry_entry row;
     memset(&row, 0, sizeof row);
     cu_err err;
-    if (!cu_daemon_db_begin(d)) return false;
-    int found = cu_db_registry_get(d->db, rel, &row, &err);
-    cu_daemon_db_end(d);
-    if (d->stop) {
-        if (found == 1) cu_registry_entry_free(&row);
-        return false;
-    }
-    if (found < 0) {
-        if (!cu_db_alive(d->db)) {
+    int found = -1;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        if (!cu_daemon_db_begin(d)) return false;
+        found = cu_db_registry_get(d->db, rel, &row, &err);
+        cu_daemon_db_end(d);
+        if (d->stop) {
+            if (found == 1) cu_registry_entry_free(&row);
+            return false;
+        }
+        if (found >= 0 || cu_db_alive(d->db)) break;
+        /* Found dead when this file came: reconnect quietly and ask again, once. */
+        if (attempt == 1) {
             cu_daemon_db_down(d, err.msg);
             return false;
         }
+        if (!cu_daemon_reconnect(d, &err)) return false;
+    }
+    if (found < 0) {
         cu_log(CU_LOG_WARN, "%s", err.msg); /* the ingest will say more if it matters */
         return true;
     }
@@ -690,6 +740,7 @@ static void cu_daemon_process(cu_daemon *d, const char *path)
 {
     char *rel = cu_xstrdup(path); /* path points into the queue entry we may remove */
     cu_daemon_stop_context(rel);
+    int64_t t0 = cu_now_ms();
     struct stat st;
     const char *why;
     if (cu_scan_stat(d->cfg->root, rel, &st, &why) != 0) {
@@ -699,7 +750,7 @@ static void cu_daemon_process(cu_daemon *d, const char *path)
         cu_pending_remove(d->queue, rel);
         cu_pending_remove(d->settling, rel);
     } else if (cu_daemon_settled(d, rel, &st) && d->db) {
-        cu_daemon_ingest(d, rel, &st);
+        cu_daemon_ingest(d, rel, &st, t0);
     }
     cu_daemon_stop_context(NULL);
     free(rel);
