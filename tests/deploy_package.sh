@@ -58,6 +58,10 @@ done
 dpkg-deb --ctrl-tarfile "$deb" | tar -tf - >"$work/control"
 for f in conffiles postinst prerm postrm; do grep -qx "./$f" "$work/control" || fail "no $f in the package"; done
 dpkg-deb -I "$deb" conffiles | grep -qx /etc/cuwatch/cuwatch.yaml || fail "cuwatch.yaml is not a conffile"
+for f in postinst prerm postrm; do
+    dpkg-deb -I "$deb" $f >"$work/$f"
+    sh -n "$work/$f" || fail "$f is not valid sh"
+done
 dpkg-deb -I "$deb" postinst | grep -q 'adduser --system' || fail "postinst creates no system user"
 ! dpkg-deb -I "$deb" postinst | grep -qE '^\s*systemctl .*\s(enable|start)(\s|$)' || fail "postinst enables or starts the service"
 dpkg-deb -c "$deb" | awk '{print $6}' >"$work/files"

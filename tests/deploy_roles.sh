@@ -8,7 +8,8 @@ set -euo pipefail
 src=${2:?usage: $0 CUWATCH SOURCE_DIR}
 roles_sql=$src/deploy/db-init/10-cuwatch-roles.sql
 # Every login needs a password, over TCP as in the compose stack.
-export CU_PG_TCP=1 CU_PG_PASSWORD=$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+CU_PG_PASSWORD=$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')
+export CU_PG_TCP=1 CU_PG_PASSWORD
 . "$(dirname "$0")/db_lib.sh"
 export PGPASSWORD=$CU_PG_PASSWORD         # the test's own superuser sessions only
 
