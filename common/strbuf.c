@@ -2,6 +2,7 @@
 #include "strbuf.h"
 
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -54,6 +55,18 @@ void cu_sb_reserve(cu_sb *sb, size_t extra)
         cap *= 2;
     sb->data = cu_xrealloc(sb->data, cap);
     sb->cap = cap;
+}
+
+int cu_sb_try_reserve(cu_sb *sb, size_t extra)
+{
+    if (extra > SIZE_MAX - sb->len - 1) return -1;
+    size_t need = sb->len + extra + 1;
+    if (need <= sb->cap) return 0;
+    char *p = realloc(sb->data, need);
+    if (!p) return -1;
+    sb->data = p;
+    sb->cap = need;
+    return 0;
 }
 
 void cu_sb_append(cu_sb *sb, const void *bytes, size_t n)

@@ -16,6 +16,10 @@ typedef struct cu_sb {
 } cu_sb;
 
 void cu_sb_reserve(cu_sb *sb, size_t extra);
+/* Like cu_sb_reserve, to exactly len + extra + 1 bytes, but returns -1 instead of aborting
+ * when the memory is not there: for buffers as big as a file, whose size is the file's and
+ * not cuwatch's to choose. */
+int cu_sb_try_reserve(cu_sb *sb, size_t extra);
 void cu_sb_append(cu_sb *sb, const void *bytes, size_t n);
 void cu_sb_puts(cu_sb *sb, const char *s);
 void cu_sb_putc(cu_sb *sb, char c);

@@ -49,6 +49,7 @@ static void cu_config_defaults(cu_config *cfg)
     cfg->depth = 1;
     cfg->reconcile_every_ms = 0;
     cfg->settle_ms = 60000;
+    cfg->max_file_size = INT64_C(256) << 20;
     cfg->machines_auto = true;
     cfg->log_level = CU_LOG_INFO;
     cfg->log_format = CU_LOG_TEXT;
@@ -122,6 +123,47 @@ int cu_duration_parse(const char *s, int64_t *ms)
     /* Ten years: anything longer is a typo, and it keeps the sum far from int64 overflow. */
     if (total > 10.0 * 366 * 86400000) return -1;
     *ms = (int64_t)total;
+    return 0;
+}
+
+int cu_size_parse(const char *s, int64_t *bytes)
+{
+    static const struct {
+        const char *unit;
+        double factor;
+    } units[] = {{"", 1},          {"B", 1},           {"kB", 1e3},        {"KB", 1e3},
+                 {"MB", 1e6},      {"GB", 1e9},        {"TB", 1e12},       {"KiB", 1024.0},
+                 {"MiB", 1048576.0}, {"GiB", 1073741824.0}, {"TiB", 1099511627776.0}};
+    if (!s) return -1;
+    const char *p = s;
+    while (*p == ' ' || *p == '\t')
+        p++;
+    const char *num = p;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    size_t int_digits = (size_t)(p - num);
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (int_digits == 0 || int_digits > 16) return -1;
+    double value = strtod(num, NULL);
+    while (*p == ' ' || *p == '\t')
+        p++;
+    const char *unit = p;
+    const char *end = unit + strlen(unit);
+    while (end > unit && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    size_t ulen = (size_t)(end - unit);
+    double factor = -1;
+    for (size_t i = 0; factor < 0 && i < sizeof units / sizeof units[0]; i++)
+        if (strlen(units[i].unit) == ulen && strncmp(unit, units[i].unit, ulen) == 0)
+            factor = units[i].factor;
+    if (factor < 0) return -1;
+    double total = floor(value * factor);
+    if (total < 1 || total > 1125899906842624.0) return -1; /* 1 PiB: a typo beyond */
+    *bytes = (int64_t)total;
     return 0;
 }
 
@@ -309,6 +351,16 @@ static int cu_watch_key(cu_walk *w, const char *key, const yaml_node_t *v)
     if (strcmp(key, "depth") == 0) return cu_get_int(w, v, "watch.depth", 1, 64, &cfg->depth);
     if (strcmp(key, "reconcile_every") == 0)
         return cu_get_duration(w, v, "watch.reconcile_every", &cfg->reconcile_every_ms);
+    if (strcmp(key, "max_file_size") == 0) {
+        if (cu_is_null(v)) return 0;
+        if (v->type == YAML_SCALAR_NODE && cu_size_parse(cu_scalar(v), &cfg->max_file_size) == 0)
+            return 0;
+        char q[CU_QUOTE_MAX + 4];
+        return cu_walk_fail(w, v,
+                            "invalid value \"%s\" for watch.max_file_size: expected a size "
+                            "such as 256MiB, 1GiB or 500MB",
+                            cu_quote(v, q));
+    }
     return cu_get_duration(w, v, "watch.settle", &cfg->settle_ms);
 }
 
@@ -424,8 +476,8 @@ static int cu_machines_key(cu_walk *w, const char *key, const yaml_node_t *v)
 
 static int cu_top_key(cu_walk *w, const char *key, const yaml_node_t *v)
 {
-    static const char *const watch[] = {"root",   "pattern", "depth", "reconcile_every",
-                                        "settle", NULL};
+    static const char *const watch[] = {"root",   "pattern",       "depth", "reconcile_every",
+                                        "settle", "max_file_size", NULL};
     static const char *const database[] = {"conninfo", "password_file", NULL};
     static const char *const machines[] = {"auto", "map", NULL};
     static const char *const log[] = {"level", "format", NULL};

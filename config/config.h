@@ -33,6 +33,7 @@ typedef struct cu_config {
     int depth;                /* default 1 */
     int64_t reconcile_every_ms; /* 0 = off */
     int64_t settle_ms;        /* default 60000 */
+    int64_t max_file_size;    /* bytes; larger files are rejete unread; default 256 MiB */
 
     /* database: */
     char *conninfo;      /* libpq keyword/value or URI; NULL = libpq defaults / DB_* */
@@ -97,6 +98,11 @@ int cu_listen_parse(const char *s, cu_listen_addr *out, const char **why);
  * password_file, it cannot be stat'ed (connecting will say why) or its mode is fine. A
  * group-readable file (0640, root:cuwatch) is the recommended set-up, not a warning. */
 bool cu_config_password_exposed(const cu_config *cfg, char *msg, size_t len);
+
+/* Parses sizes such as "1048576", "512KiB", "256MiB", "1GiB", "10MB" (KiB/MiB/GiB/TiB are
+ * powers of 1024, kB/MB/GB/TB powers of 1000, B or no unit bytes); -1 when invalid, zero or
+ * above 1 PiB. */
+int cu_size_parse(const char *s, int64_t *bytes);
 
 /* Parses durations such as "0", "500ms", "60s", "15m", "1h", "2d"; -1 when invalid. */
 int cu_duration_parse(const char *s, int64_t *ms);

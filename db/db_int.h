@@ -22,6 +22,8 @@ struct cu_ingest_file {
     char *relpath;
     char *machine, *type; /* by cu_config_machine from the parent folder */
     cu_sb bytes;          /* the whole file */
+    bool too_big;         /* larger than watch.max_file_size: not read (or not whole) */
+    int64_t max_size;     /* watch.max_file_size when prepared */
     cu_logfile lf;        /* valid when parsed */
     cu_logfile prev;      /* the bytes last ingested, parsed when the file may be an append */
     bool parsed;

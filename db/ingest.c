@@ -20,6 +20,7 @@
  * so what PostgreSQL receives is already the exact decimal. */
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <inttypes.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -121,9 +122,15 @@ static int cu_copy_send(PGconn *conn, const char *sql, const cu_sb *sb, const ch
 
 /* ---- The file -------------------------------------------------------------------------- */
 
-static int cu_read_file(cu_sb *buf, const char *path, const char *relpath, struct stat *st,
-                        cu_err *err)
+/* Reads the whole file into buf, unless it is larger than max bytes: then *too_big is set and
+ * nothing (or not all) is read. The size is checked on the open file before reading, and again
+ * while reading, since an upload may still be growing. The buffer is sized from fstat (plus a
+ * little room to see EOF) rather than doubled, and its allocation may fail without aborting:
+ * a file's size is the uploader's choice, not ours. */
+static int cu_read_file(cu_sb *buf, const char *path, const char *relpath, int64_t max,
+                        struct stat *st, bool *too_big, cu_err *err)
 {
+    *too_big = false;
     /* O_NONBLOCK: a FIFO put in the file's place since the scan must not hang the open. */
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
     if (fd < 0) {
@@ -135,29 +142,57 @@ static int cu_read_file(cu_sb *buf, const char *path, const char *relpath, struc
     if (fstat(fd, st) != 0) {
         int e = errno;
         close(fd);
-        return cu_fail(err, "%s: could not stat: %s", relpath, strerror(e));
+        cu_fail(err, "%s: could not stat: %s", relpath, strerror(e));
+        errno = e;
+        return -1;
     }
     if (!S_ISREG(st->st_mode)) {
         close(fd);
+        errno = EINVAL;
         return cu_fail(err, "%s: not a regular file", relpath);
     }
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     cu_sb_reset(buf);
-    cu_sb_reserve(buf, (size_t)st->st_size + 1);
+    if (st->st_size > max) {
+        close(fd);
+        *too_big = true;
+        return 0;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    if (cu_sb_try_reserve(buf, (size_t)st->st_size + 4096) != 0) {
+        close(fd);
+        errno = ENOMEM;
+        return cu_fail(err, "%s: out of memory for its %lld bytes", relpath, (long long)st->st_size);
+    }
     for (;;) {
-        cu_sb_reserve(buf, 65536);
+        if (buf->cap - buf->len - 1 == 0) {
+            if ((int64_t)buf->len > max) break; /* grew past the limit while we read */
+            size_t more = buf->len / 4 > 65536 ? buf->len / 4 : 65536;
+            if (cu_sb_try_reserve(buf, more) != 0) {
+                close(fd);
+                errno = ENOMEM;
+                return cu_fail(err, "%s: out of memory for more than %zu bytes", relpath, buf->len);
+            }
+        }
         ssize_t n = read(fd, buf->data + buf->len, buf->cap - buf->len - 1);
         if (n < 0 && errno == EINTR) continue;
         if (n < 0) {
             int e = errno;
             close(fd);
-            return cu_fail(err, "%s: could not read: %s", relpath, strerror(e));
+            cu_fail(err, "%s: could not read: %s", relpath, strerror(e));
+            errno = e;
+            return -1;
         }
         if (n == 0) break;
         buf->len += (size_t)n;
     }
-    if (buf->data) buf->data[buf->len] = '\0';
     close(fd);
+    if ((int64_t)buf->len > max) {
+        *too_big = true;
+        st->st_size = (off_t)buf->len;
+        cu_sb_reset(buf);
+        return 0;
+    }
+    if (buf->data) buf->data[buf->len] = '\0';
     return 0;
 }
 
@@ -764,6 +799,7 @@ void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relp
     f->parsed = false;
     f->read_rc = -1;
     f->read_errno = 0;
+    f->too_big = false;
     f->err.msg[0] = '\0';
     f->hash[0] = '\0';
     f->size = f->mtime_us = 0;
@@ -786,12 +822,14 @@ void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relp
     snprintf(path, plen, "%s/%s", cfg->root, relpath);
     struct stat st = {0};
     cu_step(f, CU_STEP_READING); /* reading and hashing */
-    f->read_rc = cu_read_file(&f->bytes, path, relpath, &st, &f->err);
+    f->max_size = cfg->max_file_size > 0 ? cfg->max_file_size : INT64_MAX;
+    f->read_rc = cu_read_file(&f->bytes, path, relpath, f->max_size, &st, &f->too_big, &f->err);
     f->read_errno = errno;
     free(path);
     if (f->read_rc != 0) goto out;
-    f->size = (int64_t)f->bytes.len;
+    f->size = f->too_big ? (int64_t)st.st_size : (int64_t)f->bytes.len;
     f->mtime_us = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
+    if (f->too_big) goto out; /* recorded rejete by cu_db_ingest_prepared, never parsed */
     if (cu_sha256_hex(f->bytes.data, f->bytes.len, f->hash, &f->err) != 0) {
         f->read_rc = -1;
         goto out;
@@ -825,6 +863,54 @@ static void cu_date_doubts(const cu_logfile *lf, cu_ingest_result *res)
     res->last_event_us = lf->last_event;
 }
 
+/* A file larger than watch.max_file_size: recorded rejete with the reason (its size and
+ * mtime too, so that reconciliation does not read it again at every start), machine upserted,
+ * no session; its content is never read, so there is no hash. */
+static int cu_ingest_too_big(cu_db *db, const cu_ingest_file *f, cu_ingest_ctx *c,
+                             cu_ingest_result *res)
+{
+    static const cu_logfile nothing; /* no lines, no events, no rejects */
+    char reason[160];
+    snprintf(reason, sizeof reason,
+             "file too large: %lld bytes, above watch.max_file_size (%lld bytes); not read",
+             (long long)f->size, (long long)f->max_size);
+    /* The machine folder: the path's parent folder. */
+    const char *slash = strrchr(f->relpath, '/');
+    const char *prev = slash;
+    while (prev && prev > f->relpath && prev[-1] != '/')
+        prev--;
+    char *folder = slash ? cu_xstrndup(prev, (size_t)(slash - prev)) : cu_xstrdup("");
+    c->lf = &nothing;
+    c->folder = folder;
+    c->reject = reason;
+    c->has_date = false;
+    c->hash[0] = '\0';
+    int tx = cu_transaction(db, c, true, res);
+    free(folder);
+    c->folder = NULL;
+    if (tx < 0) return -1;
+    res->status = CU_INGEST_REJECTED;
+    cu_fail(&res->err, "%s", reason);
+    return 0;
+}
+
+/* Buffers are kept from file to file (no allocation per ordinary upload), but after a big
+ * file they would pin its size for ever (158 MB idle after one 47 MB file): above this, the
+ * file's buffers, its parse and the COPY buffer are freed and the heap's free memory is
+ * returned to the system (malloc_trim), so the idle daemon goes back to its usual size. */
+#define CU_TRIM_ABOVE ((size_t)8 << 20)
+
+static void cu_ingest_trim(cu_db *db, cu_ingest_file *f)
+{
+    bool big = f->bytes.cap > CU_TRIM_ABOVE || db->copy.cap > CU_TRIM_ABOVE;
+    if (!big) return;
+    cu_sb_free(&f->bytes);
+    cu_logfile_free(&f->lf);
+    f->parsed = false;
+    cu_sb_free(&db->copy);
+    malloc_trim(0);
+}
+
 int cu_db_ingest_prepared(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_result *res)
 {
     memset(res, 0, sizeof *res);
@@ -853,6 +939,12 @@ int cu_db_ingest_prepared(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_re
         res->io_error = true;
         res->gone = f->read_errno == ENOENT;
         if (!res->gone && cu_relpath_ok(f->relpath)) cu_record_error(db, &c, res);
+        goto out;
+    }
+
+    if (f->too_big) {
+        rc = cu_ingest_too_big(db, f, &c, res);
+        if (rc != 0) goto db_error;
         goto out;
     }
 
@@ -915,6 +1007,7 @@ db_error:
     if (!res->transient) cu_record_error(db, &c, res);
 out:
     if (rc != 0) res->status = CU_INGEST_ERROR;
+    cu_ingest_trim(db, f);
     res->ms = cu_now_ms() - t0;
     return rc;
 }

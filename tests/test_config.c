@@ -108,6 +108,7 @@ static void check_defaults(const cu_config *cfg)
     assert_int_equal(cfg->depth, 1);
     assert_int_equal(cfg->reconcile_every_ms, 0);
     assert_int_equal(cfg->settle_ms, 60000);
+    assert_int_equal(cfg->max_file_size, 256 * 1024 * 1024);
     assert_null(cfg->conninfo);
     assert_null(cfg->password_file);
     assert_true(cfg->machines_auto);
@@ -252,6 +253,9 @@ static void test_wrong_types(void **state)
                  ":2:11: invalid value \"5 parsecs\" for watch.settle");
     expect_error("watch:\n  reconcile_every: -1m\n",
                  ":2:20: invalid value \"-1m\" for watch.reconcile_every");
+    expect_error("watch:\n  max_file_size: 12 parsecs\n",
+                 ":2:18: invalid value \"12 parsecs\" for watch.max_file_size: expected a size");
+    expect_error("watch:\n  max_file_size: 0\n", ":2:18: invalid value \"0\" for watch.max_file_size");
     expect_error("watch: 5\n", ":1:8: \"watch\" must be a mapping, not a scalar");
     expect_error("- a\n- b\n", ":1:1: \"the configuration\" must be a mapping, not a list");
     expect_error("watch:\n  root: [a, b]\n", ":2:9: watch.root must be a string, not a list");
@@ -312,6 +316,39 @@ static void test_durations(void **state)
         assert_int_equal(ms, -7);
     }
     assert_int_equal(cu_duration_parse(NULL, &(int64_t){0}), -1);
+}
+
+/* ---- sizes (watch.max_file_size) ------------------------------------------------------- */
+
+static void test_sizes(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        int64_t bytes;
+    } good[] = {
+        {"1", 1},           {"1048576", 1048576},  {"512KiB", 524288},      {"256MiB", 268435456},
+        {"1GiB", 1 << 30},  {"1.5GiB", 1610612736}, {"10MB", 10000000},     {"2 kB", 2000},
+        {" 64 B ", 64},     {"1TiB", INT64_C(1) << 40},
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        int64_t b = -7;
+        if (cu_size_parse(good[i].text, &b) != 0) fail_msg("\"%s\" refused", good[i].text);
+        if (b != good[i].bytes) fail_msg("\"%s\" gave %lld bytes", good[i].text, (long long)b);
+    }
+    const char *bad[] = {"", "0", "0MiB", "-1MiB", "MiB", "1 mib", "1e9", "1 parsec", "2PiB",
+                         "99999999999GiB", "0.1", "1,5MiB"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int64_t b = -7;
+        if (cu_size_parse(bad[i], &b) != -1) fail_msg("\"%s\" accepted", bad[i]);
+        assert_int_equal(b, -7);
+    }
+    assert_int_equal(cu_size_parse(NULL, &(int64_t){0}), -1);
+    cu_config cfg;
+    cu_err err = {0};
+    assert_int_equal(load_text("watch:\n  max_file_size: 1GiB\n", &cfg, &err, NULL), 0);
+    assert_true(cfg.max_file_size == INT64_C(1) << 30);
+    cu_config_free(&cfg);
 }
 
 /* ---- lookup order --------------------------------------------------------------------- */
@@ -694,6 +731,7 @@ int main(void)
         cmocka_unit_test_setup(test_wrong_types, clean_env),
         cmocka_unit_test_setup(test_invalid_yaml, clean_env),
         cmocka_unit_test_setup(test_durations, clean_env),
+        cmocka_unit_test_setup(test_sizes, clean_env),
         cmocka_unit_test_setup(test_cuwatch_config_env, clean_env),
         cmocka_unit_test_setup(test_explicit_missing_file, clean_env),
         cmocka_unit_test_setup(test_db_env_without_conninfo, clean_env),
