@@ -9,6 +9,15 @@
  * row once that file's ingest has committed. It is polled every 1 ms on the probe's own
  * connection (libpq environment: PGHOST, PGPORT, ...); finer polling steals the CPU the
  * ingest needs on a small machine. Prints one line: n, p50, p95, p99, max, mean in ms.
+ *
+ *   latency_probe --grow ROOT REL DAYFILE COUNT QUERY [BEFORE]   (bench/reupload)
+ *
+ * One machine's growing day instead: ROOT/REL is rewritten COUNT times (open O_TRUNC, one
+ * write, close, as an FTP re-upload does) with ever longer prefixes of DAYFILE, cut at line
+ * ends, the last being all of it; QUERY gets $1 = REL and $2 = the upload's size in bytes and
+ * must return a row once that upload's ingest has committed. The first upload (a new session,
+ * not an append) is left out of the percentiles. BEFORE, when given, is run with $1 = REL
+ * before each upload (bench/reupload uses it to make every upload a full replacement).
  * Built by bench/latency itself (cc ... -lpq); not part of the product. */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -55,8 +64,122 @@ static size_t make_log(char *buf, size_t cap, const char *day, int lines)
     return n;
 }
 
+/* Waits until the prepared "q" with params returns a row; the time it took in ms, or -1. */
+static double await_row(PGconn *c, int n, const char *const *params, double t0)
+{
+    for (;;) {
+        PGresult *r = PQexecPrepared(c, "q", n, params, NULL, NULL, 0);
+        if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+            fprintf(stderr, "latency_probe: %s", PQerrorMessage(c));
+            PQclear(r);
+            return -1;
+        }
+        int found = PQntuples(r) > 0;
+        PQclear(r);
+        double t1 = now_ms();
+        if (found) return t1 - t0;
+        if (t1 - t0 > 30000) {
+            fprintf(stderr, "latency_probe: %s not visible after 30 s\n", params[0]);
+            return -1;
+        }
+        usleep(1000);
+    }
+}
+
+static void report(double *lat, int count)
+{
+    double sum = 0;
+    for (int i = 0; i < count; i++)
+        sum += lat[i];
+    qsort(lat, (size_t)count, sizeof *lat, cmp_double);
+#define PCT(p) lat[(int)((double)(count - 1) * (p) + 0.5)]
+    printf("n=%d p50=%.2f p95=%.2f p99=%.2f max=%.2f mean=%.2f\n", count, PCT(0.50), PCT(0.95),
+           PCT(0.99), lat[count - 1], sum / count);
+#undef PCT
+}
+
+static int grow_main(int argc, char **argv)
+{
+    if (argc != 7 && argc != 8) {
+        fprintf(stderr, "usage: %s --grow ROOT REL DAYFILE COUNT QUERY [BEFORE]\n", argv[0]);
+        return 2;
+    }
+    const char *root = argv[2], *rel = argv[3], *dayfile = argv[4], *query = argv[6];
+    int count = atoi(argv[5]);
+    FILE *in = fopen(dayfile, "rb");
+    if (!in || count < 2) {
+        perror(dayfile);
+        return 1;
+    }
+    fseek(in, 0, SEEK_END);
+    long total = ftell(in);
+    fseek(in, 0, SEEK_SET);
+    char *day = malloc((size_t)total + 1);
+    if (fread(day, 1, (size_t)total, in) != (size_t)total) {
+        perror(dayfile);
+        return 1;
+    }
+    fclose(in);
+    PGconn *c = PQconnectdb("");
+    if (PQstatus(c) != CONNECTION_OK) {
+        fprintf(stderr, "latency_probe: %s", PQerrorMessage(c));
+        return 1;
+    }
+    PGresult *r = PQprepare(c, "q", query, 2, NULL);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        fprintf(stderr, "latency_probe: %s", PQerrorMessage(c));
+        return 1;
+    }
+    PQclear(r);
+    if (argc == 8) {
+        r = PQprepare(c, "before", argv[7], 1, NULL);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+            fprintf(stderr, "latency_probe: %s", PQerrorMessage(c));
+            return 1;
+        }
+        PQclear(r);
+    }
+    char path[8192];
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    double *lat = calloc((size_t)count, sizeof *lat);
+    for (int i = 1; i <= count; i++) {
+        /* The i-th upload: the first i/count of the day, extended to the next line end. */
+        long n = i == count ? total : total * i / count;
+        while (n < total && day[n - 1] != '\n')
+            n++;
+        if (argc == 8) {
+            const char *p1[1] = {rel};
+            r = PQexecPrepared(c, "before", 1, p1, NULL, NULL, 0);
+            if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK) {
+                fprintf(stderr, "latency_probe: %s", PQerrorMessage(c));
+                return 1;
+            }
+            PQclear(r);
+        }
+        int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0 || write(fd, day, (size_t)n) != (ssize_t)n) {
+            perror(path);
+            return 1;
+        }
+        close(fd);
+        double t0 = now_ms();
+        char size[32];
+        snprintf(size, sizeof size, "%ld", n);
+        const char *params[2] = {rel, size};
+        double ms = await_row(c, 2, params, t0);
+        if (ms < 0) return 1;
+        if (i > 1) lat[i - 2] = ms;
+    }
+    report(lat, count - 1);
+    free(day);
+    free(lat);
+    PQfinish(c);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "--grow")) return grow_main(argc, argv);
     if (argc < 6) {
         fprintf(stderr, "usage: %s ROOT FOLDER COUNT LINES QUERY [FIRST_DAY_OFFSET]\n", argv[0]);
         return 2;
@@ -116,13 +239,7 @@ int main(int argc, char **argv)
         }
         lat[i] = t1 - t0;
     }
-    double sum = 0;
-    for (int i = 0; i < count; i++)
-        sum += lat[i];
-    qsort(lat, (size_t)count, sizeof *lat, cmp_double);
-#define PCT(p) lat[(int)((double)(count - 1) * (p) + 0.5)]
-    printf("n=%d p50=%.2f p95=%.2f p99=%.2f max=%.2f mean=%.2f\n", count, PCT(0.50), PCT(0.95),
-           PCT(0.99), lat[count - 1], sum / count);
+    report(lat, count);
     free(buf);
     free(lat);
     PQfinish(c);

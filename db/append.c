@@ -7,6 +7,7 @@
  * appends rows in that order and only ever deletes a tail): the rows both parses share at the
  * head are kept, the old rows after them are deleted and the new rows after them written.
  * The result is exactly a full replacement's, ids aside, whatever the appended bytes were. */
+#include <inttypes.h>
 #include <string.h>
 
 #include "db_int.h"
@@ -93,4 +94,62 @@ bool cu_append_plan_make(const cu_logfile *old, const cu_logfile *new, cu_append
     for (int t = CU_T_PIECES; t <= CU_T_STOPS; t++)
         if (plan->drop[t]) return false;
     return true;
+}
+
+/* ---- Array literals for the append's one statement -------------------------------------- */
+
+void cu_arr_open(cu_arrays *a)
+{
+    if (a->n == 0) cu_sb_reset(&a->buf);
+    a->start[a->n++] = a->buf.len;
+    cu_sb_putc(&a->buf, '{');
+}
+
+static void cu_arr_sep(cu_arrays *a)
+{
+    if (a->buf.data[a->buf.len - 1] != '{') cu_sb_putc(&a->buf, ',');
+}
+
+/* An element quoted as array_in reads it back: backslash before '"' and '\\'. */
+void cu_arr_text(cu_arrays *a, const char *s)
+{
+    cu_arr_sep(a);
+    if (!s) {
+        cu_sb_puts(&a->buf, "NULL");
+        return;
+    }
+    cu_sb_putc(&a->buf, '"');
+    const char *run = s;
+    for (const char *p = s; *p; p++) {
+        if (*p != '"' && *p != '\\') continue;
+        cu_sb_append(&a->buf, run, (size_t)(p - run));
+        cu_sb_putc(&a->buf, '\\');
+        run = p;
+    }
+    cu_sb_puts(&a->buf, run);
+    cu_sb_putc(&a->buf, '"');
+}
+
+void cu_arr_int(cu_arrays *a, int64_t v)
+{
+    cu_arr_sep(a);
+    cu_sb_printf(&a->buf, "%" PRId64, v);
+}
+
+void cu_arr_ts(cu_arrays *a, int64_t us)
+{
+    char ts[32];
+    cu_format_ts(ts, us, ' ');
+    cu_arr_text(a, ts);
+}
+
+void cu_arr_close(cu_arrays *a)
+{
+    cu_sb_putc(&a->buf, '}');
+    cu_sb_putc(&a->buf, '\0');
+}
+
+const char *cu_arr_get(const cu_arrays *a, int i)
+{
+    return a->buf.data + a->start[i];
 }

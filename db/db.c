@@ -273,6 +273,8 @@ void cu_db_close(cu_db *db)
     if (db->conn) PQfinish(db->conn);
     cu_ingest_file_free(db->file);
     cu_sb_free(&db->copy);
+    if (db->arr) cu_sb_free(&db->arr->buf);
+    free(db->arr);
     free(db);
 }
 

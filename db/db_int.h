@@ -14,6 +14,7 @@ struct cu_db {
     int64_t timeout_ms;   /* client-side deadline of one query (pq.c); 0 = none */
     cu_ingest_file *file; /* cu_db_ingest's file: bytes and parse, reused from file to file */
     cu_sb copy;           /* COPY data being built */
+    struct cu_arrays *arr; /* an append's array parameters (append.c), allocated on first use */
     volatile sig_atomic_t *step; /* cu_db_track_step's, or NULL */
 };
 
@@ -50,6 +51,22 @@ typedef struct cu_append_plan {
  * stops (the timeline's tail and the rejected lines may change). False: replace the session
  * whole (SPEC §3). */
 bool cu_append_plan_make(const cu_logfile *old, const cu_logfile *new, cu_append_plan *plan);
+
+/* PostgreSQL array literals ("{\"a\",NULL}") built one after the other into one buffer: the
+ * parameters of an append's single statement (append.c). Reset by the first cu_arr_open
+ * after n = 0; cu_arr_get(a, i) is valid until the buffer changes. */
+#define CU_ARR_MAX 24
+typedef struct cu_arrays {
+    cu_sb buf;
+    size_t start[CU_ARR_MAX];
+    int n;
+} cu_arrays;
+void cu_arr_open(cu_arrays *a);
+void cu_arr_text(cu_arrays *a, const char *s); /* NULL: a NULL element */
+void cu_arr_int(cu_arrays *a, int64_t v);
+void cu_arr_ts(cu_arrays *a, int64_t us);
+void cu_arr_close(cu_arrays *a);
+const char *cu_arr_get(const cu_arrays *a, int i);
 
 /* Fills err with "what: primary (detail) HINT: hint" from r (or the connection's message when
  * r is NULL) and returns -1. Never includes connection parameters. */

@@ -293,14 +293,6 @@ static const char cu_sql_registry[] =
 
 /* The errors' registry row: written outside any transaction, keeps the last good hash so the
  * next rescan retries the file. */
-/* The same for an append: its rejected lines are not replaced but extended. */
-static const char cu_sql_registry_append[] =
-    "UPDATE fichier_log SET centre_usinage_id = $2::integer, taille = $3::bigint,"
-    "  mtime = timestamptz 'epoch' + $4::bigint * interval '1 microsecond', empreinte = $5,"
-    "  statut = $6, lignes = $7::bigint, evenements = $8::bigint,"
-    "  lignes_rejetees = $9::bigint, traite_le = now(), duree_ms = $10::numeric, message = $11"
-    " WHERE chemin = $1 RETURNING id";
-
 static const char cu_sql_registry_error[] =
     "INSERT INTO fichier_log (chemin, taille, mtime, statut, traite_le, duree_ms, message)"
     " VALUES ($1, $2::bigint, timestamptz 'epoch' + $3::bigint * interval '1 microsecond',"
@@ -350,13 +342,8 @@ static int cu_unchanged(cu_db *db, const cu_ingest_ctx *c, bool *same, cu_err *e
     return 0;
 }
 
-static int cu_delete_tail(cu_db *db, int table, const char *owner_id, size_t n, cu_err *err);
-
-/* plan (may be NULL): an append, whose stored rejected lines stay but for the plan's tail;
- * returns 1 when those are not as the plan says (see cu_delete_tail). */
 static int cu_write_registry(cu_db *db, const cu_ingest_ctx *c, const char *machine_id,
-                             const char *statut, const char *message,
-                             const cu_append_plan *plan, cu_err *err)
+                             const char *statut, const char *message, cu_err *err)
 {
     const cu_logfile *lf = c->lf;
     char size[24], mtime[24], lines[24], events[24], rejected[24], ms[32];
@@ -368,21 +355,15 @@ static int cu_write_registry(cu_db *db, const cu_ingest_ctx *c, const char *mach
     snprintf(ms, sizeof ms, "%.3f", cu_now_ms() - c->t0);
     const char *params[11] = {c->relpath, machine_id, size,     mtime, c->hash, statut,
                               lines,      events,     rejected, ms,    message};
-    PGresult *r = cu_pq_params(db->conn, plan ? cu_sql_registry_append : cu_sql_registry, 11,
-                               params, "writing fichier_log", err);
+    PGresult *r = cu_pq_params(db->conn, cu_sql_registry, 11, params, "writing fichier_log", err);
     if (!r) return -1;
     char file_id[24];
     snprintf(file_id, sizeof file_id, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
-    size_t from = plan ? plan->keep[CU_T_REJECTS] : 0;
-    if (plan && plan->drop[CU_T_REJECTS]) {
-        int rc = cu_delete_tail(db, CU_T_REJECTS, file_id, plan->drop[CU_T_REJECTS], err);
-        if (rc != 0) return rc;
-    }
-    if (lf->n_rejects <= from) return 0;
+    if (lf->n_rejects == 0) return 0;
     cu_sb *sb = &db->copy;
     cu_sb_reset(sb);
-    for (size_t i = from; i < lf->n_rejects; i++) {
+    for (size_t i = 0; i < lf->n_rejects; i++) {
         cu_sb_puts(sb, file_id);
         cu_sb_putc(sb, '\t');
         cu_copy_int(sb, (int64_t)lf->rejects[i].line);
@@ -399,17 +380,14 @@ static int cu_write_registry(cu_db *db, const cu_ingest_ctx *c, const char *mach
 }
 
 /* Builds one detail table's COPY data for the session and sends it; no rows, no round trip. */
-/* plan (may be NULL): an append, which writes only the rows after those kept. */
 static int cu_copy_details(cu_db *db, const cu_logfile *lf, const char *session_id,
-                           const cu_append_plan *plan, cu_ingest_result *res, cu_err *err)
+                           cu_ingest_result *res, cu_err *err)
 {
     cu_sb *sb = &db->copy;
-    size_t from[CU_T_COUNT] = {0};
-    if (plan) memcpy(from, plan->keep, sizeof from);
 
-    if (lf->n_pieces > from[CU_T_PIECES]) {
+    if (lf->n_pieces) {
         cu_sb_reset(sb);
-        for (size_t i = from[CU_T_PIECES]; i < lf->n_pieces; i++) {
+        for (size_t i = 0; i < lf->n_pieces; i++) {
             cu_sb_puts(sb, session_id);
             cu_sb_putc(sb, '\t');
             cu_copy_int(sb, lf->pieces[i].number);
@@ -425,9 +403,9 @@ static int cu_copy_details(cu_db *db, const cu_logfile *lf, const char *session_
                          sb, "writing piece_production", err) != 0)
             return -1;
     }
-    if (lf->n_jobs > from[CU_T_JOBS]) {
+    if (lf->n_jobs) {
         cu_sb_reset(sb);
-        for (size_t i = from[CU_T_JOBS]; i < lf->n_jobs; i++) {
+        for (size_t i = 0; i < lf->n_jobs; i++) {
             cu_sb_puts(sb, session_id);
             cu_sb_putc(sb, '\t');
             cu_db_copy_text(sb, lf->jobs[i].reference);
@@ -453,10 +431,9 @@ static int cu_copy_details(cu_db *db, const cu_logfile *lf, const char *session_
     const cu_period *periods[2] = {lf->waits, lf->stops};
     size_t counts[2] = {lf->n_waits, lf->n_stops};
     for (int k = 0; k < 2; k++) {
-        size_t i0 = from[k ? CU_T_STOPS : CU_T_WAITS];
-        if (counts[k] <= i0) continue;
+        if (!counts[k]) continue;
         cu_sb_reset(sb);
-        for (size_t i = i0; i < counts[k]; i++) {
+        for (size_t i = 0; i < counts[k]; i++) {
             const cu_period *p = &periods[k][i];
             cu_sb_puts(sb, session_id);
             cu_sb_putc(sb, '\t');
@@ -472,12 +449,12 @@ static int cu_copy_details(cu_db *db, const cu_logfile *lf, const char *session_
             return -1;
     }
     /* The timeline of W (SPEC §3 periode_etat), as the parser cut it for the metrics. */
-    if (lf->n_states > from[CU_T_STATES]) {
+    if (lf->n_states) {
         static const char *const etat[] = {[CU_ETAT_PRODUCTION] = "production",
                                            [CU_ETAT_ATTENTE] = "attente",
                                            [CU_ETAT_ARRET] = "arret"};
         cu_sb_reset(sb);
-        for (size_t i = from[CU_T_STATES]; i < lf->n_states; i++) {
+        for (size_t i = 0; i < lf->n_states; i++) {
             cu_sb_puts(sb, session_id);
             cu_sb_putc(sb, '\t');
             cu_sb_puts(sb, etat[lf->states[i].etat]);
@@ -492,8 +469,6 @@ static int cu_copy_details(cu_db *db, const cu_logfile *lf, const char *session_
             return -1;
     }
     res->rows = lf->n_pieces + lf->n_jobs + lf->n_waits + lf->n_stops + lf->n_states;
-    for (int t = CU_T_PIECES; t <= CU_T_STATES; t++)
-        res->rows -= from[t];
     return 0;
 }
 
@@ -556,8 +531,8 @@ static int cu_write_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res, 
     if (!inserted && cu_pq_run_params(db->conn, cu_sql_delete_details, 1, sid,
                                       "deleting the session's detail rows", err) != 0)
         return -1;
-    if (cu_copy_details(db, c->lf, session_id, NULL, res, err) != 0) return -1;
-    return cu_write_registry(db, c, machine_id, "ok", NULL, NULL, err);
+    if (cu_copy_details(db, c->lf, session_id, res, err) != 0) return -1;
+    return cu_write_registry(db, c, machine_id, "ok", NULL, err);
 }
 
 static int cu_write_rejected(cu_db *db, cu_ingest_ctx *c, cu_err *err)
@@ -568,7 +543,7 @@ static int cu_write_rejected(cu_db *db, cu_ingest_ctx *c, cu_err *err)
     char machine_id[24];
     snprintf(machine_id, sizeof machine_id, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
-    return cu_write_registry(db, c, machine_id, "rejete", c->reject, NULL, err);
+    return cu_write_registry(db, c, machine_id, "rejete", c->reject, err);
 }
 
 /* The schema's columns bound what a session can hold: hours are DECIMAL(10,4) (under a
@@ -600,41 +575,201 @@ static const char *cu_out_of_range(const cu_logfile *lf)
  * of the rejected lines deleted first); anything else is a full replacement. */
 static const char cu_sql_append_base[] =
     "SELECT f.taille, f.empreinte, s.id, s.total_pieces, f.lignes, f.evenements,"
-    "  f.lignes_rejetees"
+    "  f.lignes_rejetees, m.id"
     " FROM fichier_log f"
     " JOIN centre_usinage m ON m.id = f.centre_usinage_id"
     " JOIN session_production s ON s.centre_usinage_id = m.id"
     " WHERE f.chemin = $1 AND f.statut = 'ok' AND f.empreinte IS NOT NULL AND m.nom = $2"
     "   AND s.date_production = $3::date AND s.fichier_log_source = $1";
 
-/* Deletes the last n rows (by id: the order they were written in) of a detail table of
- * session owner_id, or of ligne_rejetee of file owner_id. 0 when exactly n went; 1 when not
- * (the stored rows are not what the registry says was ingested: the caller replaces the
- * session whole, in the same transaction); -1 on a database error. */
-static int cu_delete_tail(cu_db *db, int table, const char *owner_id, size_t n, cu_err *err)
+/* An append's writes, in one statement (one round trip, each table's integrity trigger once):
+ * the machine's type and folder and the session row as a full ingest sets them; the
+ * timeline's changed tail ($17 rows, by id: the order they were written in) deleted and the
+ * new rows of each detail table inserted in order from arrays; the registry row updated, its
+ * rejected lines' changed tail ($42) deleted and the new ones inserted. Returns the numbers of
+ * timeline and rejected rows deleted and of registry rows updated, for the caller to check. */
+static const char cu_sql_append_write[] =
+    "WITH m AS (UPDATE centre_usinage SET type_cu = $2, description = $3"
+    "   WHERE id = $4::integer"
+    "     AND (type_cu IS DISTINCT FROM $2 OR description IS DISTINCT FROM $3)),"
+    " s AS (UPDATE session_production SET heure_premiere_piece = $5::timestamp,"
+    "   heure_derniere_piece = $6::timestamp, heure_premier_machine_start = $7::timestamp,"
+    "   heure_dernier_machine_stop = $8::timestamp, total_pieces = $9::integer,"
+    "   duree_production_totale = $10::numeric, temps_attente = $11::numeric,"
+    "   temps_arret_volontaire = $12::numeric, temps_production_effectif = $13::numeric,"
+    "   taux_occupation = $14::numeric, taux_attente = $15::numeric,"
+    "   taux_arret_volontaire = $16::numeric, date_creation = CURRENT_TIMESTAMP"
+    "   WHERE id = $1::integer),"
+    " de AS (DELETE FROM periode_etat WHERE id IN (SELECT id FROM periode_etat"
+    "   WHERE session_id = $1::integer ORDER BY id DESC LIMIT $17::integer) RETURNING 1),"
+    " ip AS (INSERT INTO piece_production (session_id, numero_piece, timestamp_production,"
+    "   details) SELECT $1::integer, u.n, u.t, u.d FROM unnest($18::integer[],"
+    "   $19::timestamp[], $20::text[]) WITH ORDINALITY AS u(n, t, d, o) ORDER BY u.o),"
+    " ij AS (INSERT INTO job_profil (session_id, reference, longueur, couleur, timestamp_debut)"
+    "   SELECT $1::integer, u.r, u.l, u.c, u.t FROM unnest($21::text[], $22::numeric[],"
+    "   $23::text[], $24::timestamp[]) WITH ORDINALITY AS u(r, l, c, t, o) ORDER BY u.o),"
+    " iw AS (INSERT INTO periode_attente (session_id, timestamp_debut, timestamp_fin,"
+    "   duree_secondes) SELECT $1::integer, u.a, u.b, u.d FROM unnest($25::timestamp[],"
+    "   $26::timestamp[], $27::integer[]) WITH ORDINALITY AS u(a, b, d, o) ORDER BY u.o),"
+    " ia AS (INSERT INTO periode_arret (session_id, timestamp_debut, timestamp_fin,"
+    "   duree_secondes) SELECT $1::integer, u.a, u.b, u.d FROM unnest($28::timestamp[],"
+    "   $29::timestamp[], $30::integer[]) WITH ORDINALITY AS u(a, b, d, o) ORDER BY u.o),"
+    " ie AS (INSERT INTO periode_etat (session_id, etat, debut, fin)"
+    "   SELECT $1::integer, u.e, u.a, u.b FROM unnest($31::text[], $32::timestamp[],"
+    "   $33::timestamp[]) WITH ORDINALITY AS u(e, a, b, o) ORDER BY u.o),"
+    " f AS (UPDATE fichier_log SET taille = $35::bigint,"
+    "   mtime = timestamptz 'epoch' + $36::bigint * interval '1 microsecond', empreinte = $37,"
+    "   statut = 'ok', lignes = $38::bigint, evenements = $39::bigint,"
+    "   lignes_rejetees = $40::bigint, traite_le = now(), duree_ms = $41::numeric,"
+    "   message = NULL WHERE chemin = $34 RETURNING id),"
+    " dr AS (DELETE FROM ligne_rejetee WHERE id IN (SELECT l.id FROM ligne_rejetee l, f"
+    "   WHERE l.fichier_id = f.id ORDER BY l.id DESC LIMIT $42::integer) RETURNING 1),"
+    " ir AS (INSERT INTO ligne_rejetee (fichier_id, numero_ligne, contenu, raison)"
+    "   SELECT f.id, u.n, u.c, u.r FROM f, unnest($43::bigint[], $44::text[], $45::text[])"
+    "   WITH ORDINALITY AS u(n, c, r, o) ORDER BY u.o)"
+    " SELECT (SELECT count(*) FROM de), (SELECT count(*) FROM dr), (SELECT count(*) FROM f)";
+
+/* The append's array parameters: the new rows after those the plan keeps. */
+static void cu_append_arrays(cu_arrays *a, const cu_logfile *lf, const cu_append_plan *plan)
 {
-    static const char *const sql[CU_T_COUNT] = {
-        [CU_T_PIECES] = "DELETE FROM piece_production WHERE id IN (SELECT id FROM"
-                        " piece_production WHERE session_id = $1 ORDER BY id DESC LIMIT $2)",
-        [CU_T_JOBS] = "DELETE FROM job_profil WHERE id IN (SELECT id FROM job_profil"
-                      " WHERE session_id = $1 ORDER BY id DESC LIMIT $2)",
-        [CU_T_WAITS] = "DELETE FROM periode_attente WHERE id IN (SELECT id FROM periode_attente"
-                       " WHERE session_id = $1 ORDER BY id DESC LIMIT $2)",
-        [CU_T_STOPS] = "DELETE FROM periode_arret WHERE id IN (SELECT id FROM periode_arret"
-                       " WHERE session_id = $1 ORDER BY id DESC LIMIT $2)",
-        [CU_T_STATES] = "DELETE FROM periode_etat WHERE id IN (SELECT id FROM periode_etat"
-                        " WHERE session_id = $1 ORDER BY id DESC LIMIT $2)",
-        [CU_T_REJECTS] = "DELETE FROM ligne_rejetee WHERE id IN (SELECT id FROM ligne_rejetee"
-                         " WHERE fichier_id = $1 ORDER BY id DESC LIMIT $2)",
-    };
-    char count[24];
-    snprintf(count, sizeof count, "%zu", n);
-    const char *params[2] = {owner_id, count};
-    PGresult *r = cu_pq_params(db->conn, sql[table], 2, params, "deleting changed rows", err);
+    static const char *const etat[] = {[CU_ETAT_PRODUCTION] = "production",
+                                       [CU_ETAT_ATTENTE] = "attente",
+                                       [CU_ETAT_ARRET] = "arret"};
+    a->n = 0;
+    const size_t *k = plan->keep;
+    for (int col = 0; col < 3; col++) {
+        cu_arr_open(a);
+        for (size_t i = k[CU_T_PIECES]; i < lf->n_pieces; i++) {
+            const cu_piece *p = &lf->pieces[i];
+            if (col == 0) cu_arr_int(a, p->number);
+            if (col == 1) cu_arr_ts(a, p->ts);
+            if (col == 2) cu_arr_text(a, p->details);
+        }
+        cu_arr_close(a);
+    }
+    for (int col = 0; col < 4; col++) {
+        cu_arr_open(a);
+        for (size_t i = k[CU_T_JOBS]; i < lf->n_jobs; i++) {
+            const cu_job *j = &lf->jobs[i];
+            if (col == 0) cu_arr_text(a, j->reference);
+            if (col == 1) cu_arr_text(a, j->length);
+            if (col == 2) cu_arr_text(a, j->colour);
+            if (col == 3) cu_arr_ts(a, j->ts);
+        }
+        cu_arr_close(a);
+    }
+    const cu_period *periods[2] = {lf->waits, lf->stops};
+    size_t counts[2] = {lf->n_waits, lf->n_stops}, from[2] = {k[CU_T_WAITS], k[CU_T_STOPS]};
+    for (int t = 0; t < 2; t++)
+        for (int col = 0; col < 3; col++) {
+            cu_arr_open(a);
+            for (size_t i = from[t]; i < counts[t]; i++) {
+                const cu_period *p = &periods[t][i];
+                if (col == 0) cu_arr_ts(a, p->start);
+                if (col == 1) cu_arr_ts(a, p->end);
+                if (col == 2) cu_arr_int(a, cu_db_round_seconds(p->end - p->start));
+            }
+            cu_arr_close(a);
+        }
+    for (int col = 0; col < 3; col++) {
+        cu_arr_open(a);
+        for (size_t i = k[CU_T_STATES]; i < lf->n_states; i++) {
+            const cu_state_period *p = &lf->states[i];
+            if (col == 0) cu_arr_text(a, etat[p->etat]);
+            if (col == 1) cu_arr_ts(a, p->start);
+            if (col == 2) cu_arr_ts(a, p->end);
+        }
+        cu_arr_close(a);
+    }
+    for (int col = 0; col < 3; col++) {
+        cu_arr_open(a);
+        for (size_t i = k[CU_T_REJECTS]; i < lf->n_rejects; i++) {
+            const cu_reject *r = &lf->rejects[i];
+            if (col == 0) cu_arr_int(a, (int64_t)r->line);
+            if (col == 1) cu_arr_text(a, r->content ? r->content : "");
+            if (col == 2) cu_arr_text(a, r->reason ? r->reason : "");
+        }
+        cu_arr_close(a);
+    }
+}
+
+/* Writes an append planned by append.c in one statement. 0 when written; 1 when the stored
+ * rows are not what the plan expects (the tails to delete were not all there: the caller
+ * replaces the session whole in the same transaction); -1 on a database error. */
+static int cu_append_write(cu_db *db, cu_ingest_ctx *c, const cu_append_plan *plan,
+                           const char *session_id, const char *machine_id,
+                           cu_ingest_result *res, cu_err *err)
+{
+    const cu_logfile *lf = c->lf;
+    const cu_metrics *m = &lf->metrics;
+    char fp[32], lp[32], fs[32], ls[32], pieces[24];
+    char prod[32], wait[32], stop[32], eff[32], occ[16], wpct[16], spct[16];
+    if (lf->has_first_piece) cu_format_ts(fp, lf->first_piece, ' ');
+    if (lf->has_last_piece) cu_format_ts(lp, lf->last_piece, ' ');
+    if (lf->has_first_start) cu_format_ts(fs, lf->first_start, ' ');
+    if (lf->has_last_stop) cu_format_ts(ls, lf->last_stop, ' ');
+    snprintf(pieces, sizeof pieces, "%zu", lf->n_pieces);
+    cu_db_fmt_hours(prod, m->production_us);
+    cu_db_fmt_hours(wait, m->wait_us);
+    cu_db_fmt_hours(stop, m->stop_us);
+    cu_db_fmt_hours(eff, m->effective_us);
+    cu_db_fmt_cpct(occ, m->occupation_cpct);
+    cu_db_fmt_cpct(wpct, m->wait_cpct);
+    cu_db_fmt_cpct(spct, m->stop_cpct);
+    char drop_states[24], drop_rejects[24], size[24], mtime[24], lines[24], events[24],
+        rejected[24], ms[32];
+    snprintf(drop_states, sizeof drop_states, "%zu", plan->drop[CU_T_STATES]);
+    snprintf(drop_rejects, sizeof drop_rejects, "%zu", plan->drop[CU_T_REJECTS]);
+    snprintf(size, sizeof size, "%" PRId64, c->size);
+    snprintf(mtime, sizeof mtime, "%" PRId64, c->mtime_us);
+    snprintf(lines, sizeof lines, "%" PRIu64, (uint64_t)lf->lines);
+    snprintf(events, sizeof events, "%" PRIu64, (uint64_t)lf->events);
+    snprintf(rejected, sizeof rejected, "%" PRIu64, (uint64_t)lf->rejected_lines);
+    if (!db->arr) db->arr = cu_xcalloc(1, sizeof *db->arr);
+    cu_arrays *a = db->arr;
+    cu_append_arrays(a, lf, plan);
+    snprintf(ms, sizeof ms, "%.3f", cu_now_ms() - c->t0);
+    const char *p[45] = {session_id,
+                         c->type,
+                         c->folder,
+                         machine_id,
+                         lf->has_first_piece ? fp : NULL,
+                         lf->has_last_piece ? lp : NULL,
+                         lf->has_first_start ? fs : NULL,
+                         lf->has_last_stop ? ls : NULL,
+                         pieces,
+                         prod,
+                         wait,
+                         stop,
+                         eff,
+                         occ,
+                         wpct,
+                         spct,
+                         drop_states};
+    for (int i = 0; i < 16; i++) /* $18..$33: pieces, jobs, waits, stops, states */
+        p[17 + i] = cu_arr_get(a, i);
+    p[33] = c->relpath;
+    p[34] = size;
+    p[35] = mtime;
+    p[36] = c->hash;
+    p[37] = lines;
+    p[38] = events;
+    p[39] = rejected;
+    p[40] = ms;
+    p[41] = drop_rejects;
+    for (int i = 0; i < 3; i++) /* $43..$45: rejected lines */
+        p[42 + i] = cu_arr_get(a, 16 + i);
+    PGresult *r = cu_pq_params(db->conn, cu_sql_append_write, 45, p, "writing the append", err);
     if (!r) return -1;
-    bool all = strtoull(PQcmdTuples(r), NULL, 10) == n;
+    bool as_planned = strtoull(PQgetvalue(r, 0, 0), NULL, 10) == plan->drop[CU_T_STATES] &&
+                      strtoull(PQgetvalue(r, 0, 1), NULL, 10) == plan->drop[CU_T_REJECTS] &&
+                      !strcmp(PQgetvalue(r, 0, 2), "1");
     PQclear(r);
-    return all ? 0 : 1;
+    if (!as_planned) return 1;
+    res->rows = 0;
+    for (int t = CU_T_PIECES; t <= CU_T_STATES; t++)
+        res->rows += plan->add[t];
+    return 0;
 }
 
 /* 0 with *done when written as an append; 0 without when it is not one (the caller then
@@ -654,13 +789,14 @@ static int cu_try_append(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res, boo
         return 0;
     }
     int64_t taille = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    char empreinte[65], session_id[24];
+    char empreinte[65], session_id[24], machine_id[24];
     snprintf(empreinte, sizeof empreinte, "%s", PQgetvalue(r, 0, 1));
     snprintf(session_id, sizeof session_id, "%s", PQgetvalue(r, 0, 2));
     uint64_t pieces = strtoull(PQgetvalue(r, 0, 3), NULL, 10);
     uint64_t lines = strtoull(PQgetvalue(r, 0, 4), NULL, 10);
     uint64_t events = strtoull(PQgetvalue(r, 0, 5), NULL, 10);
     uint64_t rejected = strtoull(PQgetvalue(r, 0, 6), NULL, 10);
+    snprintf(machine_id, sizeof machine_id, "%s", PQgetvalue(r, 0, 7));
     PQclear(r);
 
     char prefix_hash[65];
@@ -675,20 +811,9 @@ static int cu_try_append(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res, boo
     if (old->n_pieces != pieces || old->lines != lines || old->events != events ||
         old->rejected_lines != rejected || !cu_append_plan_make(old, c->lf, &plan))
         return 0;
-
-    char sid[24], machine_id[24];
-    bool inserted = false;
-    if (cu_upsert_session(db, c, res, sid, machine_id, &inserted, err) != 0) return -1;
-    if (inserted || strcmp(sid, session_id) != 0)
-        return cu_fail(err, "append: the session changed under the lock");
-    for (int t = CU_T_PIECES; t <= CU_T_STATES; t++) {
-        int rc = plan.drop[t] ? cu_delete_tail(db, t, sid, plan.drop[t], err) : 0;
-        if (rc != 0) return rc < 0 ? -1 : 0;
-    }
-    if (cu_copy_details(db, c->lf, sid, &plan, res, err) != 0) return -1;
-    int rc = cu_write_registry(db, c, machine_id, "ok", NULL, &plan, err);
-    if (rc != 0) return rc < 0 ? -1 : 0;
-    *done = true;
+    int rc = cu_append_write(db, c, &plan, session_id, machine_id, res, err);
+    if (rc < 0) return -1;
+    *done = rc == 0;
     return 0;
 }
 
