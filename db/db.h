@@ -24,6 +24,7 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -126,6 +127,7 @@ typedef struct cu_ingest_result {
     char replaced[1024];        /* another file whose session this one replaced, else "" */
     uint64_t first_reject_line; /* the first rejected line (0: none), for the warning */
     char first_reject[512];     /* its reason */
+    char moved_from[1024];      /* OK/REJECTED: the old path of a moved file (see moves), or "" */
     /* Dates worth a warning (OK only; the data is ingested all the same): the earliest event
      * is not on the date the file name gives, or first to last event spans more than 24 h. */
     bool date_mismatch, long_window;
@@ -147,6 +149,23 @@ int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool forc
  * rejected lines also gets one warning naming the first, "PATH:LINE: reason" (all of them
  * are in ligne_rejetee). */
 void cu_ingest_log(const char *relpath, const cu_ingest_result *res);
+
+/* ---- Files that moved (db/moves.c) ----------------------------------------------------- */
+
+/* Inside an ingest transaction (cu_db_ingest calls it): registry rows with the same content
+ * hash as relpath whose files are gone from root are a move to relpath: their sessions and
+ * rows are deleted (the ingest writes them anew), and their machines when nothing refers to
+ * them any more (never `machine`, the one the file moves to). moved_from receives the first
+ * old path ("" when none). Returns 0, or -1 on a database error. */
+int cu_db_take_moved(cu_db *db, const char *root, const char *relpath, const char *hash,
+                     const char *machine, char *moved_from, size_t len, cu_err *err);
+
+/* For a reconciliation: old_path's registry row, whose file is gone while the same content
+ * (hash) is recorded at a path on disk, is forgotten with its session and (when nothing else
+ * refers to it) its machine, in one transaction. The file is checked again first. Returns 1
+ * when forgotten, 0 when there was nothing to do, -1 on a database error. */
+int cu_db_forget_moved(cu_db *db, const char *root, const char *old_path, const char *hash,
+                       cu_err *err);
 
 /* What cu_db_ingest is doing, for a caller that must say so from a signal handler: the
  * daemon, when SIGTERM's deadline cuts an ingest short, says whether it was reading, parsing

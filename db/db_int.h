@@ -21,6 +21,7 @@ struct cu_db {
 /* One file read, hashed and (perhaps) parsed, ready for its transaction. */
 struct cu_ingest_file {
     char *relpath;
+    char *root;           /* cfg->root at preparation: where moved files are looked for */
     char *machine, *type; /* by cu_config_machine from the parent folder */
     cu_sb bytes;          /* the whole file */
     bool too_big;         /* larger than watch.max_file_size: not read (or not whole) */

@@ -225,6 +225,7 @@ typedef struct cu_ingest_ctx {
     double t0;
     const char *reject; /* why the file is recorded rejete (no valid event, out of range) */
     cu_ingest_file *file; /* its bytes, and the parse of the prefix last ingested (append) */
+    const char *root;     /* for cu_db_take_moved */
 } cu_ingest_ctx;
 
 static const char cu_sql_session[] =
@@ -833,6 +834,11 @@ static int cu_transaction(cu_db *db, cu_ingest_ctx *c, bool force, cu_ingest_res
     }
     bool appended = false;
     if (rc == 0 && !force && !c->reject) rc = cu_try_append(db, c, res, &appended, err);
+    /* New content at this path, not an append: perhaps a file that moved here (a renamed
+     * folder). */
+    if (rc == 0 && !appended && c->root)
+        rc = cu_db_take_moved(db, c->root, c->relpath, c->hash, c->machine, res->moved_from,
+                              sizeof res->moved_from, err);
     if (rc == 0 && !appended)
         rc = c->reject ? cu_write_rejected(db, c, err) : cu_write_session(db, c, res, err);
     if (rc == 0) rc = cu_pq_run(db->conn, "COMMIT", "COMMIT", err);
@@ -878,6 +884,7 @@ void cu_ingest_file_free(cu_ingest_file *f)
 {
     if (!f) return;
     free(f->relpath);
+    free(f->root);
     free(f->machine);
     free(f->type);
     cu_sb_free(&f->bytes);
@@ -920,6 +927,8 @@ void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relp
     free(f->machine);
     free(f->type);
     f->relpath = cu_xstrdup(relpath);
+    free(f->root);
+    f->root = cu_xstrdup(cfg->root);
     f->machine = f->type = NULL;
     f->parsed = false;
     f->read_rc = -1;
@@ -1046,6 +1055,7 @@ int cu_db_ingest_prepared(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_re
                        .type = f->type,
                        .size = f->size,
                        .mtime_us = f->mtime_us,
+                       .root = f->root,
                        .t0 = t0,
                        .file = f};
     memcpy(c.hash, f->hash, sizeof c.hash);
@@ -1106,6 +1116,12 @@ int cu_db_ingest_prepared(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_re
 
     int tx = cu_transaction(db, &c, force, res);
     if (tx < 0) goto db_error;
+    if (tx == 0 && res->moved_from[0]) {
+        cu_log_field mf[] = {CU_LF_STR("path", c.relpath), CU_LF_STR("from", res->moved_from),
+                             CU_LF_STR("machine", c.machine)};
+        cu_log_fields(CU_LOG_INFO, "moved: the file's old session and registry row follow it", mf,
+                      3);
+    }
     if (tx == 1) {
         res->status = CU_INGEST_UNCHANGED;
     } else if (!c.reject) {

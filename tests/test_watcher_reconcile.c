@@ -57,7 +57,7 @@ static void reconcile_queues_only_what_changed(void **state)
     cu_scan_rules rules = {.pattern = "*.LOG", .depth = 1};
     cu_reconcile_stats st;
     cu_err err;
-    assert_int_equal(cu_reconcile(root, &rules, &reg, q, NULL, &st, &err), 0);
+    assert_int_equal(cu_reconcile(root, &rules, &reg, q, NULL, NULL, &st, &err), 0);
     assert_int_equal(st.seen, 5);
     assert_int_equal(st.queued, 4);
     assert_null(cu_pending_find(q, "A (PVC)/1.LOG")); /* unchanged */
@@ -68,18 +68,33 @@ static void reconcile_queues_only_what_changed(void **state)
     /* Again: everything is already queued; the queue does not grow, but those files are
      * still this reconciliation's to count (its summary must add up). */
     cu_pending *covered = cu_pending_new();
-    assert_int_equal(cu_reconcile(root, &rules, &reg, q, covered, &st, &err), 0);
+    assert_int_equal(cu_reconcile(root, &rules, &reg, q, covered, NULL, &st, &err), 0);
     assert_int_equal(st.queued, 4);
     assert_int_equal(cu_pending_len(q), 4);
     assert_int_equal(cu_pending_len(covered), 4);
     assert_null(cu_pending_find(covered, "A (PVC)/1.LOG"));
     cu_pending_free(covered);
+    /* Moved files: a row whose file is gone while its content is recorded at a path on disk. */
+    cu_registry_entry m[] = {row("A (PVC)/1.LOG", "ok"),
+                             {.chemin = "Gone/2.LOG", .statut = "erreur"},
+                             {.chemin = "Old (PVC)/1.LOG", .statut = "ok"},
+                             {.chemin = "Old (PVC)/9.LOG", .statut = "ok"}};
+    snprintf(m[0].empreinte, sizeof m[0].empreinte, "h1");
+    snprintf(m[1].empreinte, sizeof m[1].empreinte, "h1");
+    snprintf(m[2].empreinte, sizeof m[2].empreinte, "h1");
+    snprintf(m[3].empreinte, sizeof m[3].empreinte, "h9");
+    cu_registry mreg = {.entries = m, .n = 4};
+    cu_pending *moved = cu_pending_new();
+    assert_int_equal(cu_reconcile(root, &rules, &mreg, q, NULL, moved, &st, &err), 0);
+    assert_int_equal(cu_pending_len(moved), 1);
+    assert_non_null(cu_pending_find(moved, "Old (PVC)/1.LOG")); /* h9 is nowhere on disk */
+    cu_pending_free(moved);
     cu_pending_free(q);
     /* A missing root is an error, not a crash. */
     sh("rm -rf ./*");
     assert_int_equal(rmdir(root), 0);
     q = cu_pending_new();
-    assert_int_equal(cu_reconcile(root, &rules, &reg, q, NULL, &st, &err), -1);
+    assert_int_equal(cu_reconcile(root, &rules, &reg, q, NULL, NULL, &st, &err), -1);
     cu_pending_free(q);
 }
 

@@ -511,6 +511,39 @@ static void cu_daemon_tally_result(cu_daemon *d, const char *rel, const cu_inges
     cu_daemon_tally(d, rel, what, counts_lines ? res->rejected_lines : 0);
 }
 
+/* Registry rows of files that moved, left behind by a race (a folder renamed back and forth
+ * faster than the daemon reads): their content is recorded at a path on disk, their own path
+ * is gone. Each goes with its session (db/moves.c), so a rename never leaves a day counted
+ * twice or a machine that no longer exists. */
+static void cu_daemon_forget_moved(cu_daemon *d, const cu_registry *reg, cu_pending *moved)
+{
+    const cu_pending_item *it;
+    while (!d->stop && d->db && (it = cu_pending_peek(moved, 0)) != NULL) {
+        char *old = cu_xstrdup(it->path);
+        cu_pending_remove(moved, old);
+        const cu_registry_entry *e = cu_registry_find(reg, old);
+        cu_err err;
+        int rc = 0;
+        if (e && cu_daemon_db_begin(d)) {
+            rc = cu_db_forget_moved(d->db, d->cfg->root, old, e->empreinte, &err);
+            cu_daemon_db_end(d);
+        }
+        if (rc == 1) {
+            cu_log_field f[] = {CU_LF_STR("path", old)};
+            cu_log_fields(CU_LOG_INFO,
+                          "moved: forgot the old path of a file whose content is recorded under "
+                          "its new one, with its session",
+                          f, 1);
+        } else if (rc < 0 && !cu_db_alive(d->db)) {
+            cu_daemon_db_down(d, err.msg);
+        } else if (rc < 0) {
+            cu_log_field f[] = {CU_LF_STR("path", old), CU_LF_STR("error", err.msg)};
+            cu_log_fields(CU_LOG_WARN, "could not forget the old path of a moved file", f, 2);
+        }
+        free(old);
+    }
+}
+
 static void cu_daemon_reconcile(cu_daemon *d)
 {
     cu_registry reg = {0};
@@ -543,7 +576,10 @@ static void cu_daemon_reconcile(cu_daemon *d)
     cu_reconcile_stats st;
     cu_daemon_tally_drop(d); /* a reconciliation still open is superseded: this one sees all */
     cu_pending *covers = cu_pending_new();
-    int rc = cu_reconcile(d->cfg->root, &d->rules, &reg, d->queue, covers, &st, &err);
+    cu_pending *moved = cu_pending_new();
+    int rc = cu_reconcile(d->cfg->root, &d->rules, &reg, d->queue, covers, moved, &st, &err);
+    if (rc == 0) cu_daemon_forget_moved(d, &reg, moved);
+    cu_pending_free(moved);
     cu_registry_free(&reg);
     d->reconcile_wanted = false;
     if (rc != 0) {

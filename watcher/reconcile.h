@@ -25,8 +25,12 @@ typedef struct cu_reconcile_stats {
 
 /* Returns -1 when the root cannot be listed. covered (may be NULL) receives every path counted
  * in stats->queued, so the caller can tell when the reconciliation's own files are done: its
- * summary then adds up (seen = queued + the files found unchanged by size and mtime). */
+ * summary then adds up (seen = queued + the files found unchanged by size and mtime).
+ * moved (may be NULL) receives the registry paths whose files were not found while the same
+ * content (empreinte) is recorded at a path that was: files that moved and whose old row a
+ * race left behind (see db/moves.c, cu_db_forget_moved). */
 int cu_reconcile(const char *root, const cu_scan_rules *rules, const cu_registry *reg,
-                 cu_pending *queue, cu_pending *covered, cu_reconcile_stats *stats, cu_err *err);
+                 cu_pending *queue, cu_pending *covered, cu_pending *moved,
+                 cu_reconcile_stats *stats, cu_err *err);
 
 #endif
