@@ -131,6 +131,37 @@ static bool cu_ts_value(cu_logfile_priv *p, const char *s, int64_t *us)
     return true;
 }
 
+/* The common line, checked as two words: "YYYYMMDD HH:MM:SS|@" whose date is the cached,
+ * valid one (so its digits were checked when it was cached). Returns false for anything else,
+ * including a valid line of another date: the general checks above then decide, with the
+ * precise reason. Digits are '0'..'9' when the high nibble is 3 and adding 6 leaves it 3 (no
+ * byte carries: 0x3F + 6 < 0x100); a wrong byte fails one of the masked compares. */
+static inline bool cu_ts_fast(const cu_logfile_priv *p, const char *s, size_t n, int64_t *us)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t digits = UINT64_C(0xFFFF00FFFF00FFFF); /* "HH:MM:SS" */
+    const uint64_t colons = UINT64_C(0x0000FF0000FF0000);
+    const uint64_t nib = UINT64_C(0xF0F0F0F0F0F0F0F0), zeros = UINT64_C(0x3030303030303030);
+    uint64_t d, t, key;
+    if (n < 19 || !p->date_cached || !p->date_valid) return false;
+    memcpy(&d, s, 8);
+    memcpy(&key, p->date_key, 8);
+    memcpy(&t, s + 9, 8);
+    if (d != key || s[8] != ' ' || s[17] != '|' || s[18] != '@' ||
+        (t & colons) != (UINT64_C(0x3A3A3A3A3A3A3A3A) & colons) ||
+        (t & digits & nib) != (zeros & digits) ||
+        ((t + UINT64_C(0x0606060606060606)) & digits & nib) != (zeros & digits))
+        return false;
+    int hh = cu_num2(s + 9), mi = cu_num2(s + 12), ss = cu_num2(s + 15);
+    if (hh > 23 || mi > 59 || ss > 59) return false;
+    *us = p->date_us + (int64_t)(hh * 3600 + mi * 60 + ss) * CU_US_PER_S;
+    return true;
+#else
+    (void)p, (void)s, (void)n, (void)us;
+    return false; /* the masks are little-endian; the general checks are exact anyway */
+#endif
+}
+
 /* A non-negative decimal with '.' or ',' as separator: digits, optionally a separator and
  * digits (at least one digit in all). Returns the characters consumed, 0 when none. The value
  * is returned as integer part and up to 9 fractional digits (nanounits), rounded. */
@@ -315,37 +346,42 @@ static bool cu_name_is(const char *name, size_t n, const char *want, size_t wn)
 }
 #define CU_NAME_IS(name, n, lit) cu_name_is(name, n, lit, sizeof lit - 1)
 
-/* One line, without its LF. full is the line's real length (> n when it was cut). */
-static void cu_parse_line(cu_logfile *lf, const char *s, size_t n, size_t full, cu_lineno lineno)
+/* A piece: its details start at s[i] (after the name) and run to the end of the line. */
+static void cu_add_piece(cu_logfile *lf, const char *s, size_t n, size_t i, int64_t ts,
+                         cu_lineno lineno)
 {
     cu_logfile_priv *p = lf->priv;
-    const char *orig = s;
-    size_t orig_n = n;
-    if (lineno == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3, n -= 3;
-    while (n > 0 && cu_blank(*s))
-        s++, n--;
-    while (n > 0 && cu_blank(s[n - 1]))
-        n--;
-    if (n == 0 && full == orig_n) return; /* an empty line: neither event nor reject */
+    CU_GROW(lf->pieces, lf->n_pieces, p->cap_pieces);
+    cu_piece *pc = &lf->pieces[lf->n_pieces++];
+    pc->ts = ts;
+    pc->line = lineno;
+    pc->number = (uint32_t)lf->n_pieces;
+    /* Cleaning every piece's text is most of an ingest's parse; skip it, and even finding
+     * where it starts and ends, when nobody reads it. */
+    if (lf->skip_piece_details) {
+        pc->details = CU_OFF(CU_NO_TEXT);
+    } else {
+        while (n > i && cu_blank(s[n - 1]))
+            n--;
+        while (i < n && cu_blank(s[i]))
+            i++;
+        if (i < n && s[i] == ':') i++;
+        while (i < n && cu_blank(s[i]))
+            i++;
+        pc->details = CU_OFF(cu_arena_text(p, s + i, n - i));
+    }
+    cu_add_event(p, ts, lineno, CU_EV_PIECE, 0);
+    lf->events++;
+}
 
-    int64_t ts;
-    if (!cu_ts_shape(s, n)) {
-        cu_add_reject(lf, orig, orig_n, lineno,
-                      "line does not start with a timestamp \"YYYYMMDD HH:MM:SS\"");
-        return;
-    }
-    if (!cu_ts_value(p, s, &ts)) {
-        cu_add_reject(lf, orig, orig_n, lineno, "invalid timestamp \"%.17s\"", s);
-        return;
-    }
-    if (n < 19 || s[17] != '|' || s[18] != '@') {
-        cu_add_reject(lf, orig, orig_n, lineno, "expected \"|@\" after the timestamp");
-        return;
-    }
+/* The event of a line whose timestamp is valid: s[0..n) is the line without its outer blanks,
+ * orig[0..orig_n) the line as read (for rejects), full its real length. */
+static void cu_parse_event(cu_logfile *lf, const char *orig, size_t orig_n, const char *s, size_t n,
+                           size_t full, int64_t ts, cu_lineno lineno)
+{
+    cu_logfile_priv *p = lf->priv;
     const char *name = s + 19;
     size_t i = 19;
-    /* Most lines are pieces: recognise that name with one compare before the general scan. */
-    if (n >= 33 && memcmp(name, "StukUitgevoerd", 14) == 0) i = 33;
     while (i < n && cu_name_char[(unsigned char)s[i]])
         i++;
     size_t name_n = (size_t)(s + i - name);
@@ -363,15 +399,8 @@ static void cu_parse_line(cu_logfile *lf, const char *s, size_t n, size_t full, 
     bool cut = full > orig_n;
 
     if (CU_NAME_IS(name, name_n, "StukUitgevoerd")) {
-        CU_GROW(lf->pieces, lf->n_pieces, p->cap_pieces);
-        cu_piece *pc = &lf->pieces[lf->n_pieces++];
-        pc->ts = ts;
-        pc->line = lineno;
-        pc->number = (uint32_t)lf->n_pieces;
-        /* Cleaning every piece's text is a third of the parse; skip it when nobody reads it. */
-        pc->details =
-            lf->skip_piece_details ? CU_OFF(CU_NO_TEXT) : CU_OFF(cu_arena_text(p, det, det_n));
-        cu_add_event(p, ts, lineno, CU_EV_PIECE, 0);
+        cu_add_piece(lf, s, n, (size_t)(name + name_n - s), ts, lineno);
+        return;
     } else if (CU_NAME_IS(name, name_n, "MachineWait")) {
         int64_t us = 0;
         const char *why = cut ? "MachineWait line too long" : cu_parse_wait(det, det_n, &us);
@@ -401,6 +430,51 @@ static void cu_parse_line(cu_logfile *lf, const char *s, size_t n, size_t full, 
         cu_add_event(p, ts, lineno, CU_EV_UNKNOWN, 0);
     }
     lf->events++;
+}
+
+/* One line, without its LF. full is the line's real length (> n when it was cut). */
+static void cu_parse_line(cu_logfile *lf, const char *s, size_t n, size_t full, cu_lineno lineno)
+{
+    cu_logfile_priv *p = lf->priv;
+    int64_t ts;
+    /* Most lines start with a timestamp of the cached date (so no BOM and no leading blank),
+     * and most of those are pieces: they take this path, nothing else. */
+    if (cu_ts_fast(p, s, n, &ts)) {
+        if (n >= 33 && memcmp(s + 19, "StukUitgevoerd", 14) == 0 &&
+            (n == 33 || !cu_name_char[(unsigned char)s[33]])) {
+            cu_add_piece(lf, s, n, 33, ts, lineno);
+            return;
+        }
+        size_t m = n;
+        while (m > 0 && cu_blank(s[m - 1]))
+            m--;
+        cu_parse_event(lf, s, n, s, m, full, ts, lineno);
+        return;
+    }
+
+    const char *orig = s;
+    size_t orig_n = n;
+    if (lineno == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) s += 3, n -= 3;
+    while (n > 0 && cu_blank(*s))
+        s++, n--;
+    while (n > 0 && cu_blank(s[n - 1]))
+        n--;
+    if (n == 0 && full == orig_n) return; /* an empty line: neither event nor reject */
+
+    if (!cu_ts_shape(s, n)) {
+        cu_add_reject(lf, orig, orig_n, lineno,
+                      "line does not start with a timestamp \"YYYYMMDD HH:MM:SS\"");
+        return;
+    }
+    if (!cu_ts_value(p, s, &ts)) {
+        cu_add_reject(lf, orig, orig_n, lineno, "invalid timestamp \"%.17s\"", s);
+        return;
+    }
+    if (n < 19 || s[17] != '|' || s[18] != '@') {
+        cu_add_reject(lf, orig, orig_n, lineno, "expected \"|@\" after the timestamp");
+        return;
+    }
+    cu_parse_event(lf, orig, orig_n, s, n, full, ts, lineno);
 }
 
 /* ---- line splitting ------------------------------------------------------------------- */
