@@ -35,7 +35,7 @@ typedef struct cu_words {
         *last_day, *last_ingest, *no_file_30, *rejects_30, *legend, *occ_note, *rates,
         *day_rates, *no_window, *one_piece, *status_rejete, *status_erreur, *file, *reasons,
         *no_data_period, *waits_n, *stops_n, *totals, *hour_axis, *overview, *no_type,
-        *unknown_machine, *weighted, *occ_s, *wait_s, *stop_s, *pieces_l, *rejected_l, *per_hour_l;
+        *unknown_machine, *weighted, *occ_s, *wait_s, *stop_s, *pieces_l, *rejected_l, *per_hour_l, *days_l;
 } cu_words;
 
 static const cu_words cu_fr = {
@@ -92,6 +92,7 @@ static const cu_words cu_fr = {
     .weighted = "pondéré par le temps",
     .occ_s = "Occ.",
     .pieces_l = "pièces",
+    .days_l = "jours",
     .per_hour_l = "pièces/h",
     .rejected_l = "lignes rejetées",
     .wait_s = "Att.",
@@ -151,6 +152,7 @@ static const cu_words cu_en = {
     .weighted = "weighted by time",
     .occ_s = "Occ.",
     .pieces_l = "pieces",
+    .days_l = "days",
     .per_hour_l = "pieces/h",
     .rejected_l = "rejected lines",
     .wait_s = "Wait",
@@ -413,7 +415,7 @@ static void cu_totals(cu_html *h, int r0, int r1)
     cu_kpi_end(h, NULL);
     cu_kpi(h, "", w->window, NULL);
     cu_h_dur(o, s.prod);
-    fprintf(o, "</b><small>%d %s</small></div>", s.days, w->days);
+    fprintf(o, "</b><small>%d %s</small></div>", s.days, w->days_l);
     cu_kpi(h, "", w->effective, NULL);
     cu_h_dur(o, s.eff);
     cu_kpi_end(h, NULL);
@@ -501,18 +503,20 @@ static void cu_timeline(cu_html *h, int r, int maxph)
         x1 = fmax(0, fmin(1440, cu_minutes_of(cu_jv(h, r, h->j.last), jour)));
     }
     if (!isnan(x0) && x1 > x0) {
-        /* The window itself: white under the states, and what the tests measure against. */
+        /* The window, green: production. periode_etat tiles the window exactly (SPEC §3, and
+         * tests/db_views checks it), so only waits and stops need drawing over it; drawing the
+         * production periods too would double a month's file for the same picture. The tests
+         * measure this rectangle as the window and the colours inside it as the states. */
         fputs("<rect class=\"win\" x=\"", o);
         cu_h_coord(o, x0);
         fputs("\" width=\"", o);
         cu_h_coord(o, x1 - x0);
-        fprintf(o, "\" height=\"%d\" fill=\"#fff\"/>", CU_TL_BAND);
+        fprintf(o, "\" height=\"%d\" fill=\"#2e8b47\"/>", CU_TL_BAND);
     }
-    /* Collect this day's periods per state into three paths. */
+    /* This day's wait and stop periods, one path per state, one stroke per period. */
     static const struct {
         const char *etat, *cls, *paint;
     } states[] = {
-        {"production", "sp", "#2e8b47"},
         {"attente", "sw", "url(#pw)"},
         {"arret", "ss", "url(#ps)"},
     };
@@ -521,7 +525,7 @@ static void cu_timeline(cu_html *h, int r, int maxph)
     while (h->ie < e->nrows && strcmp(cu_rtab_get(e, h->ie, h->e_machine), machine) == 0 &&
            strcmp(cu_rtab_get(e, h->ie, h->e_jour), jour) == 0)
         h->ie++;
-    for (size_t s = 0; s < 3; s++) {
+    for (size_t s = 0; s < sizeof states / sizeof *states; s++) {
         bool any = false;
         for (int i = e0; i < h->ie; i++) {
             if (strcmp(cu_rtab_get(e, i, h->e_etat), states[s].etat) != 0) continue;
@@ -531,12 +535,13 @@ static void cu_timeline(cu_html *h, int r, int maxph)
             b = fmax(0, fmin(1440, b));
             if (isnan(a) || isnan(b) || b <= a) continue;
             if (!any)
-                fprintf(o, "<path class=\"%s\" stroke=\"%s\" stroke-width=\"%d\" d=\"",
-                        states[s].cls, states[s].paint, CU_TL_BAND);
+                fprintf(o, "<path class=\"%s\" stroke=\"%s\" stroke-width=\"%d\" "
+                           "transform=\"translate(0 %d)\" d=\"",
+                        states[s].cls, states[s].paint, CU_TL_BAND, CU_TL_BAND / 2);
             any = true;
             putc('M', o);
             cu_h_coord(o, a);
-            fprintf(o, " %dh", CU_TL_BAND / 2);
+            fputs(" 0h", o);
             cu_h_coord(o, b - a);
         }
         if (any) fputs("\"/>", o);
@@ -556,9 +561,9 @@ static void cu_timeline(cu_html *h, int r, int maxph)
         cu_h_coord(o, x0);
         fprintf(o, " 0v%d\"/>", CU_TL_BAND);
     }
-    /* Pieces per clock hour. */
+    /* Pieces per clock hour: one path of bars. */
     const cu_rtab *p = &m->pieces;
-    fprintf(o, "<g fill=\"#4a5663\">");
+    bool any = false;
     while (h->ip < p->nrows && strcmp(cu_rtab_get(p, h->ip, h->p_machine), machine) == 0 &&
            strcmp(cu_rtab_get(p, h->ip, h->p_jour), jour) == 0) {
         int hr = cu_hour_of(cu_rtab_get(p, h->ip, h->p_heure), jour);
@@ -567,13 +572,16 @@ static void cu_timeline(cu_html *h, int r, int maxph)
         if (hr < 0 || hr > 23 || n <= 0) continue;
         double bh = maxph > 0 ? (double)CU_TL_STRIP * n / maxph : 0;
         if (bh < 1.5) bh = 1.5;
-        fprintf(o, "<rect x=\"%d\" y=\"", hr * 60 + 2);
-        cu_h_coord(o, CU_TL_H - bh);
-        fputs("\" width=\"56\" height=\"", o);
+        if (!any) fputs("<path class=\"ph\" fill=\"#4a5663\" d=\"", o);
+        any = true;
+        fprintf(o, "M%d %dv-", hr * 60 + 2, CU_TL_H);
         cu_h_coord(o, bh);
-        fprintf(o, "\"><title>%02dh–%02dh : %d</title></rect>", hr, hr + 1, n);
+        fputs("h56v", o);
+        cu_h_coord(o, bh);
+        putc('z', o);
     }
-    fputs("</g></svg>", o);
+    if (any) fputs("\"/>", o);
+    fputs("</svg>", o);
 }
 
 static void cu_day_info(cu_html *h, int r)

@@ -91,7 +91,7 @@ double cu_minutes_of(const char *ts, const char *jour)
 void cu_h_coord(FILE *out, double v)
 {
     char buf[32];
-    snprintf(buf, sizeof buf, "%.3f", v);
+    snprintf(buf, sizeof buf, "%.2f", v);
     char *dot = strchr(buf, '.');
     if (dot) {
         char *e = buf + strlen(buf) - 1;

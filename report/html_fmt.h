@@ -22,7 +22,8 @@ void cu_h_date(FILE *out, const char *iso, bool full, cu_report_lang lang);
 int64_t cu_h_days_from_civil(int y, int m, int d);
 /* Minutes since 00:00 of day `jour` ("YYYY-MM-DD") of timestamp ts; NAN when unparsable. */
 double cu_minutes_of(const char *ts, const char *jour);
-/* Minutes (since 00:00) as a short SVG number: at most 3 decimals, no trailing zeros. */
+/* Minutes (since 00:00) as a short SVG number: at most 2 decimals (0.6 s, a hundredth of a
+ * pixel at any printable width), no trailing zeros. */
 void cu_h_coord(FILE *out, double v);
 
 #endif

@@ -4,7 +4,9 @@
 # build-demo, without the tests), starts a
 # throwaway PostgreSQL (tests/pg_harness.sh; as the postgres user when run as root),
 # generates three machines' LOG files over three weeks, runs `cuwatch --rescan` on them and
-# prints a KPI table from the database. The server and the data are removed at the end.
+# prints a KPI table from the database, then writes the HTML report of that data (cuwatch
+# --report) to a file that outlives the demo and says where it is. The server and the data
+# are removed at the end; the report stays.
 #
 # Usage: scripts/demo.sh [DAYS [LINES]]     (default 21 days × 5,000 lines per file)
 set -euo pipefail
@@ -65,4 +67,8 @@ SELECT c.nom AS machine, count(*) AS days, sum(s.total_pieces) AS pieces,
   FROM session_production s JOIN centre_usinage c ON c.id = s.centre_usinage_id
  GROUP BY c.id, c.nom ORDER BY c.nom;
 SQL
-echo "== done; the server and the generated files are removed"
+report=${CUWATCH_DEMO_REPORT:-${TMPDIR:-/tmp}/cuwatch-demo-report.html}
+echo "== cuwatch --report (the 7 most recent days, every machine)"
+"$build/cli/cuwatch" -c "$work/cuwatch.yaml" --report -o "$report"
+echo "report: $report  (open file://$report in a browser; print it on A4 landscape)"
+echo "== done; the server and the generated files are removed, the report stays"
