@@ -202,7 +202,7 @@ static const char cu_css[] =
     "table.days td{border-bottom:1px solid #e4e8ec;padding:3px 4px}"
     "table.days tr{break-inside:avoid;page-break-inside:avoid}"
     ".info{width:264px}td.info{font-size:11px;line-height:1.3}"
-    "td.info b{font-size:12.5px}"
+    "td.info b{font-size:12.5px}td.info .warn{font-size:10.5px;font-weight:normal}"
     ".fig{color:#333;white-space:nowrap}"
     "svg.tl,svg.ax{display:block;width:100%;height:auto}"
     ".bars{display:flex;align-items:flex-end;gap:3px;height:150px;margin:4px 0 2px;"
@@ -224,7 +224,9 @@ static const char cu_css[] =
     "ul.rj{margin:2px 0 8px 18px;padding:0;font-size:12px}"
     "code{font-size:11.5px;background:#f1f3f5;padding:0 3px;word-break:break-all}"
     ".note{font-size:11px;color:#56606b;margin-top:10px;max-width:900px}"
-    "@media print{body{padding:0;max-width:none}.bars{height:130px}}";
+    "@media print{body{padding:0;max-width:none}.bars{height:64px}.sub{margin:0 0 4px}"
+    ".kpis{margin:3px 0 4px}.kpi{padding:2px 8px}table.days td{padding:2px 4px}.kpi b{font-size:15px}td.info{font-size:10px}"
+    "h3{margin:8px 0 4px}.legend{margin:3px 0 5px}}";
 
 /* Patterns, defined once and used by every timeline. User unit = one minute; at the usual
  * width a minute is about half a pixel, so the tiles are a few pixels wide. */
@@ -591,7 +593,11 @@ static void cu_day_info(cu_html *h, int r)
     const cu_words *w = h->w;
     fputs("<b>", o);
     cu_h_date(o, cu_jv(h, r, h->j.jour), true, h->lang);
-    fputs("</b><br><span class=\"fig\">", o);
+    fputs("</b>", o);
+    /* Rejected lines on the date's line: one line less per day, seven days on a page. */
+    int rej = (int)cu_num(t, r, h->j.rejected);
+    if (rej > 0) fprintf(o, " <span class=\"warn\">⚠ %d %s</span>", rej, w->rejected_l);
+    fputs("<br><span class=\"fig\">", o);
     double pieces = cu_num(t, r, h->j.pieces), prod = cu_num(t, r, h->j.prod);
     cu_h_num(o, pieces, 0, h->lang);
     fprintf(o, " %s", w->pieces_l);
@@ -621,8 +627,6 @@ static void cu_day_info(cu_html *h, int r)
         fprintf(o, " · %s", pieces == 1 ? w->one_piece : w->no_window);
     }
     fputs("</span>", o);
-    int rej = (int)cu_num(t, r, h->j.rejected);
-    if (rej > 0) fprintf(o, "<br><span class=\"warn\">⚠ %d %s</span>", rej, w->rejected_l);
 }
 
 static void cu_machine(cu_html *h, int r0, int r1)
