@@ -98,6 +98,7 @@ int cu_pq_run_params(PGconn *conn, const char *sql, int n, const char *const *va
  * away from zero; text escaped for COPY's text format (NULL becomes \N). */
 void cu_db_fmt_hours(char out[32], int64_t us);
 void cu_db_fmt_cpct(char out[16], int32_t cpct);
+void cu_db_fmt_seconds(char out[32], int64_t us);
 int64_t cu_db_round_seconds(int64_t us);
 void cu_db_copy_text(cu_sb *sb, const char *s);
 

@@ -50,6 +50,13 @@ void cu_db_fmt_hours(char out[32], int64_t us)
     snprintf(out, 32, "%s%" PRIu64 ".%04" PRIu64, us < 0 && q ? "-" : "", q / 10000, q % 10000);
 }
 
+/* µs as exact seconds, "17.500000" (NUMERIC keeps what it is given). */
+void cu_db_fmt_seconds(char out[32], int64_t us)
+{
+    uint64_t a = us < 0 ? (uint64_t)(-(us + 1)) + 1 : (uint64_t)us;
+    snprintf(out, 32, "%s%" PRIu64 ".%06" PRIu64, us < 0 ? "-" : "", a / 1000000, a % 1000000);
+}
+
 /* Hundredths of a percent as "71.55". */
 void cu_db_fmt_cpct(char out[16], int32_t cpct)
 {
@@ -242,10 +249,11 @@ static const char cu_sql_session[] =
     "    heure_premiere_piece, heure_derniere_piece, heure_premier_machine_start,"
     "    heure_dernier_machine_stop, total_pieces, duree_production_totale, temps_attente,"
     "    temps_arret_volontaire, temps_production_effectif, taux_occupation, taux_attente,"
-    "    taux_arret_volontaire, fichier_log_source, date_creation)"
+    "    taux_arret_volontaire, fichier_log_source, date_creation, cycle_median_secondes,"
+    "    pieces_heure)"
     "  SELECT m.id, $4::date, $5::timestamp, $6::timestamp, $7::timestamp, $8::timestamp,"
     "    $9::integer, $10::numeric, $11::numeric, $12::numeric, $13::numeric, $14::numeric,"
-    "    $15::numeric, $16::numeric, $17, CURRENT_TIMESTAMP FROM m"
+    "    $15::numeric, $16::numeric, $17, CURRENT_TIMESTAMP, $18::numeric, $19::integer[] FROM m"
     "  ON CONFLICT (centre_usinage_id, date_production) DO UPDATE SET"
     "    heure_premiere_piece = EXCLUDED.heure_premiere_piece,"
     "    heure_derniere_piece = EXCLUDED.heure_derniere_piece,"
@@ -259,7 +267,9 @@ static const char cu_sql_session[] =
     "    taux_occupation = EXCLUDED.taux_occupation, taux_attente = EXCLUDED.taux_attente,"
     "    taux_arret_volontaire = EXCLUDED.taux_arret_volontaire,"
     "    fichier_log_source = EXCLUDED.fichier_log_source,"
-    "    date_creation = EXCLUDED.date_creation"
+    "    date_creation = EXCLUDED.date_creation,"
+    "    cycle_median_secondes = EXCLUDED.cycle_median_secondes,"
+    "    pieces_heure = EXCLUDED.pieces_heure"
     "  RETURNING id, (xmax = 0) AS inserted)"
     " SELECT s.id, m.id, s.inserted, (SELECT fichier_log_source FROM old) FROM s, m";
 
@@ -494,7 +504,17 @@ static int cu_upsert_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res,
     cu_db_fmt_cpct(occ, m->occupation_cpct);
     cu_db_fmt_cpct(wpct, m->wait_cpct);
     cu_db_fmt_cpct(spct, m->stop_cpct);
-    const char *params[17] = {c->machine,
+    /* The pieces' rhythm that v_jour and v_pieces_heure read (migration 007). */
+    char cycle[32];
+    if (lf->has_cycle_median) cu_db_fmt_seconds(cycle, lf->cycle_median_us);
+    cu_sb hours = {0};
+    for (size_t i = 0; i < lf->n_hours; i++) {
+        char n[16];
+        snprintf(n, sizeof n, "%c%" PRIu32, i ? ',' : '{', lf->hour_counts[i]);
+        cu_sb_puts(&hours, n);
+    }
+    if (lf->n_hours) cu_sb_putc(&hours, '}');
+    const char *params[19] = {c->machine,
                               c->type,
                               c->folder,
                               c->date,
@@ -510,9 +530,12 @@ static int cu_upsert_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res,
                               occ,
                               wpct,
                               spct,
-                              c->relpath};
+                              c->relpath,
+                              lf->has_cycle_median ? cycle : NULL,
+                              lf->n_hours ? hours.data : NULL};
     PGresult *r =
-        cu_pq_params(db->conn, cu_sql_session, 17, params, "writing session_production", err);
+        cu_pq_params(db->conn, cu_sql_session, 19, params, "writing session_production", err);
+    cu_sb_free(&hours);
     if (!r) return -1;
     snprintf(session_id, 24, "%s", PQgetvalue(r, 0, 0));
     snprintf(machine_id, 24, "%s", PQgetvalue(r, 0, 1));

@@ -601,7 +601,8 @@ static void cu_begin(cu_logfile *lf)
     lf->error = NULL;
     lf->lines = lf->events = lf->unknown_events = lf->rejected_lines = 0;
     lf->n_pieces = lf->n_jobs = lf->n_waits = lf->n_stops = lf->n_rejects = 0;
-    lf->n_states = 0;
+    lf->n_states = lf->n_hours = 0;
+    lf->has_cycle_median = false;
     lf->has_first_piece = lf->has_last_piece = lf->has_first_start = lf->has_last_stop = false;
     lf->has_events = false;
     memset(&lf->metrics, 0, sizeof lf->metrics);
@@ -718,6 +719,7 @@ void cu_logfile_free(cu_logfile *lf)
         free(p->rbuf);
         free(p->clip_stops);
         free(p->clip_waits);
+        free(p->gaps);
         free(p);
     }
     free(lf->pieces);
@@ -726,5 +728,6 @@ void cu_logfile_free(cu_logfile *lf)
     free(lf->stops);
     free(lf->rejects);
     free(lf->states);
+    free(lf->hour_counts);
     memset(lf, 0, sizeof *lf);
 }

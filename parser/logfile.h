@@ -30,6 +30,7 @@
 #define CU_MAX_REJECTS 1000      /* rejected lines kept with their content and reason */
 #define CU_TEXT_MAX 1024         /* bytes of any stored text (details, reject content) */
 #define CU_LINE_KEEP (64 * 1024) /* bytes of a line that are parsed; the rest is skipped */
+#define CU_MAX_HOURS 1000        /* clock hours of pieces per hour kept (about six weeks) */
 
 typedef enum { CU_STATUS_OK, CU_STATUS_REJECTED } cu_status;
 
@@ -118,6 +119,15 @@ typedef struct cu_logfile {
      * all pieces at one instant). */
     cu_state_period *states;
     size_t n_states;
+
+    /* The pieces' rhythm (SPEC §8: v_jour.cycle_median_s, v_pieces_heure), from the pieces in
+     * timestamp order, computed here once so that the views need not sort every piece. */
+    bool has_cycle_median;   /* false with fewer than two pieces */
+    int64_t cycle_median_us; /* median gap between consecutive pieces (µs); with an even
+                                number of gaps the mean of the two middle ones, rounded down */
+    int64_t first_hour;      /* µs: start of the clock hour of the first piece */
+    uint32_t *hour_counts;   /* pieces per clock hour, first_hour onwards, to the last piece's */
+    size_t n_hours;          /* 0 without pieces, or when they span over CU_MAX_HOURS hours */
 
     /* Summary timestamps; has_* false means null. */
     bool has_first_piece, has_last_piece, has_first_start, has_last_stop;

@@ -38,6 +38,8 @@ typedef struct cu_logfile_priv {
     size_t cap_pieces, cap_jobs, cap_waits, cap_stops, cap_rejects, cap_states;
     cu_period *clip_stops, *clip_waits; /* metrics.c: the unions clipped to W */
     size_t cap_clip_stops, cap_clip_waits;
+    int64_t *gaps; /* metrics.c: gaps between consecutive pieces */
+    size_t cap_gaps, cap_hours;
 } cu_logfile_priv;
 
 /* Sorts the events and fills waits, stops, the summary timestamps, the date when the file

@@ -17,6 +17,7 @@
  * timeline it draws therefore come from one computation and cannot disagree.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "logfile_priv.h"
 
@@ -140,6 +141,58 @@ static void cu_sweep(cu_logfile *lf, int64_t w0, int64_t w1, const cu_period *s,
     }
 }
 
+static int cu_i64_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* floor(a / b) for b > 0, also for timestamps before 1970. */
+static int64_t cu_floor_div(int64_t a, int64_t b)
+{
+    return a / b - (a % b != 0 && a < 0);
+}
+
+/* The pieces' rhythm: the median gap between consecutive pieces and the pieces per clock
+ * hour, from the events already in timestamp order. */
+static void cu_rhythm(cu_logfile *lf)
+{
+    cu_logfile_priv *p = lf->priv;
+    if (lf->n_pieces == 0) return;
+    const int64_t hour = 3600 * CU_US_PER_S;
+    int64_t h0 = cu_floor_div(lf->first_piece, hour);
+    int64_t nh = cu_floor_div(lf->last_piece, hour) - h0 + 1;
+    if (nh <= CU_MAX_HOURS) {
+        if ((size_t)nh > p->cap_hours) {
+            p->cap_hours = (size_t)nh;
+            lf->hour_counts = cu_xrealloc(lf->hour_counts, p->cap_hours * sizeof *lf->hour_counts);
+        }
+        memset(lf->hour_counts, 0, (size_t)nh * sizeof *lf->hour_counts);
+        lf->n_hours = (size_t)nh;
+        lf->first_hour = h0 * hour;
+    }
+    if (lf->n_pieces - 1 > p->cap_gaps) {
+        p->cap_gaps = lf->n_pieces - 1;
+        p->gaps = cu_xrealloc(p->gaps, p->cap_gaps * sizeof *p->gaps);
+    }
+    size_t ng = 0;
+    int64_t prev = 0;
+    bool first = true;
+    for (size_t i = 0; i < p->n_evs; i++) {
+        const cu_ev *e = &p->evs[i];
+        if (e->kind != CU_EV_PIECE) continue;
+        if (!first) p->gaps[ng++] = e->ts - prev;
+        if (lf->n_hours) lf->hour_counts[cu_floor_div(e->ts, hour) - h0]++;
+        prev = e->ts, first = false;
+    }
+    if (ng == 0) return;
+    qsort(p->gaps, ng, sizeof *p->gaps, cu_i64_cmp);
+    lf->has_cycle_median = true;
+    lf->cycle_median_us = ng % 2
+                              ? p->gaps[ng / 2]
+                              : p->gaps[ng / 2 - 1] + (p->gaps[ng / 2] - p->gaps[ng / 2 - 1]) / 2;
+}
+
 void cu_logfile_compute(cu_logfile *lf)
 {
     cu_logfile_priv *p = lf->priv;
@@ -190,6 +243,8 @@ void cu_logfile_compute(cu_logfile *lf)
             break;
         }
     }
+
+    cu_rhythm(lf);
 
     cu_metrics *m = &lf->metrics;
     if (lf->n_pieces < 2) return; /* production 0, every metric 0 */

@@ -89,6 +89,20 @@ eq "$(q "SELECT string_agg(concat_ws('|', machine, coalesce(type, 'NULL'),
     "v_fraicheur"
 ok "rejected file, v_pieces_heure, v_fraicheur"
 
+# The pieces' rhythm is stored at ingest (migration 7); a session stored without it (an older
+# version's) gets the same numbers computed from its pieces.
+eq "$(q "SELECT string_agg(c.nom || '=' || coalesce(s.cycle_median_secondes::text, 'NULL') || '/' ||
+          coalesce(s.pieces_heure::text, 'NULL'), ' ' ORDER BY c.nom)
+          FROM session_production s JOIN centre_usinage c ON c.id = s.centre_usinage_id
+         WHERE s.date_production < '2025-06-01'")" \
+    "Atelier=NULL/{1} DEM12=3300.000000/{2,0,1,1} DEMALU=17.500000/{3}" "stored rhythm"
+rhythm="SELECT machine, jour, cycle_median_s FROM v_jour
+        UNION ALL SELECT machine, jour, pieces FROM v_pieces_heure ORDER BY 1, 2, 3"
+stored=$(q "$rhythm")
+q "UPDATE session_production SET cycle_median_secondes = NULL, pieces_heure = NULL"
+eq "$(q "$rhythm")" "$stored" "rhythm computed from the pieces"
+ok "rhythm stored at ingest; the same computed for a session stored without it"
+
 sid=$(q "SELECT s.id FROM session_production s JOIN centre_usinage c ON c.id = s.centre_usinage_id
           WHERE c.nom = 'DEM12' AND s.date_production = '2025-05-28'")
 q "DELETE FROM session_production WHERE id = $sid"
@@ -246,9 +260,15 @@ for m in "$HERE"/../db/migrations/[0-9][0-9][0-9]_*.sql; do
 done
 eq "$(q "SELECT to_regclass('periode_etat') IS NULL AND to_regclass('v_jour') IS NULL" old)" t \
     "schema 4 has no periode_etat"
+# The data, column by column as schema 4 has them (later migrations add columns).
 for t in centre_usinage session_production job_profil periode_attente periode_arret \
     piece_production fichier_log ligne_rejetee; do
-    pg_dump --data-only -t "$t" gen | psql -XAtq -v ON_ERROR_STOP=1 -d old >/dev/null
+    cols=$(q "SELECT string_agg(quote_ident(column_name), ',' ORDER BY ordinal_position)
+               FROM information_schema.columns
+              WHERE table_schema = 'public' AND table_name = '$t'" old)
+    psql -XAtq -v ON_ERROR_STOP=1 -d gen -c "\\copy (SELECT $cols FROM $t) TO STDOUT" |
+        psql -XAtq -v ON_ERROR_STOP=1 -d old -c "\\copy $t ($cols) FROM pstdin"
+    q "SELECT setval(pg_get_serial_sequence('$t', 'id'), max(id)) FROM $t" old >/dev/null
 done
 gcfg=$WORK/old.yaml
 write_config "$gcfg" "$groot" old

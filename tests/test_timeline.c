@@ -4,7 +4,7 @@
  * Every case checks the invariants the database tests check again on stored rows: periods
  * contiguous, adjacent states different, the first starting at the first piece and the last
  * ending at the last piece, and per state the sum equal to the metric — then the exact periods
- * it expects. */
+ * it expects. The pieces' rhythm (median cycle, pieces per clock hour) is computed beside it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -117,6 +117,15 @@ static void test_worked_example(void **state)
     assert_int_equal(lf.metrics.wait_us, S(372) + half);
     assert_int_equal(lf.metrics.stop_us, S(2700));
     assert_int_equal(lf.metrics.occupation_cpct, 7155);
+    /* Gaps 20, 105 and 55 min; pieces at 06:10, 06:30, 08:15, 09:10. */
+    assert_true(lf.has_cycle_median);
+    assert_int_equal(lf.cycle_median_us, S(3300));
+    assert_int_equal(lf.first_hour, at(6, 0, 0));
+    assert_int_equal(lf.n_hours, 4);
+    assert_int_equal(lf.hour_counts[0], 2);
+    assert_int_equal(lf.hour_counts[1], 0);
+    assert_int_equal(lf.hour_counts[2], 1);
+    assert_int_equal(lf.hour_counts[3], 1);
 }
 
 static void test_one_piece_no_timeline(void **state)
@@ -270,6 +279,56 @@ static void test_many_periods(void **state)
     check_invariants();
 }
 
+/* ---- the pieces' rhythm ----------------------------------------------------------------- */
+
+/* Gaps are taken in timestamp order (10 s and 25 s), not file order (35 s, -25 s); with two
+ * gaps the median is their mean. */
+static void test_cycle_median_by_timestamp(void **state)
+{
+    (void)state;
+    parse("20250528 06:00:00|@StukUitgevoerd: a\n"
+          "20250528 06:00:35|@StukUitgevoerd: c\n"
+          "20250528 06:00:10|@StukUitgevoerd: b\n");
+    assert_true(lf.has_cycle_median);
+    assert_int_equal(lf.cycle_median_us, S(17) + CU_US_PER_S / 2);
+    assert_int_equal(lf.n_hours, 1);
+    assert_int_equal(lf.hour_counts[0], 3);
+}
+
+static void test_rhythm_one_piece_and_none(void **state)
+{
+    (void)state;
+    parse("20250528 06:59:59|@StukUitgevoerd: 1\n");
+    assert_false(lf.has_cycle_median);
+    assert_int_equal(lf.n_hours, 1);
+    assert_int_equal(lf.first_hour, at(6, 0, 0));
+    assert_int_equal(lf.hour_counts[0], 1);
+    parse("20250528 06:00:00|@MachineWait: 5\n");
+    assert_false(lf.has_cycle_median);
+    assert_int_equal(lf.n_hours, 0);
+}
+
+/* Pieces over midnight count in their own clock hours; a span past CU_MAX_HOURS keeps the
+ * median but no hourly counts. */
+static void test_rhythm_hours(void **state)
+{
+    (void)state;
+    parse("20250528 23:30:00|@StukUitgevoerd: 1\n"
+          "20250529 00:10:00|@StukUitgevoerd: 2\n"
+          "20250529 00:20:00|@StukUitgevoerd: 3\n"
+          "20250529 00:40:00|@StukUitgevoerd: 4\n");
+    assert_int_equal(lf.cycle_median_us, S(1200));
+    assert_int_equal(lf.n_hours, 2);
+    assert_int_equal(lf.first_hour, at(23, 0, 0));
+    assert_int_equal(lf.hour_counts[0], 1);
+    assert_int_equal(lf.hour_counts[1], 3);
+    parse("20250528 06:00:00|@StukUitgevoerd: 1\n"
+          "20250801 06:00:00|@StukUitgevoerd: 2\n");
+    assert_int_equal(lf.n_hours, 0);
+    assert_true(lf.has_cycle_median);
+    assert_int_equal(lf.cycle_median_us, S((int64_t)65 * 86400));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -284,6 +343,9 @@ int main(void)
         cmocka_unit_test_teardown(test_clipped_to_window, teardown),
         cmocka_unit_test_teardown(test_reuse_resets_timeline, teardown),
         cmocka_unit_test_teardown(test_many_periods, teardown),
+        cmocka_unit_test_teardown(test_cycle_median_by_timestamp, teardown),
+        cmocka_unit_test_teardown(test_rhythm_one_piece_and_none, teardown),
+        cmocka_unit_test_teardown(test_rhythm_hours, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
