@@ -11,7 +11,9 @@
 #   4. /healthz: 200 "ok" while the loop turns (the database down included: it is liveness),
 #      503 naming the stall when the loop is blocked inside libpq (PostgreSQL frozen while
 #      the daemon asks it about a file), while /metrics still answers from its own thread;
-#      200 again once the server thaws.
+#      200 again once the server thaws;
+#   5. SIGHUP with another metrics.listen moves the endpoint; a port already taken is logged
+#      and the daemon goes on ingesting without it.
 # The /healthz bound is the watchdog interval when WATCHDOG_USEC is set (systemd's
 # WatchdogSec), 2 s here, so the test does not wait 30 s.
 # Usage: e2e_metrics.sh CUWATCH
@@ -142,6 +144,32 @@ done
 wait_value 'cuwatch_files_ingested_total{result="ok"}' 6 $((5000 * CU_E2E_SLACK))
 echo "--- final scrape"
 grep -v '^#' "$E2E/m"
+
+# 5. Reload onto another port, then onto one that is taken.
+PORT2=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+e2e_config "metrics:
+  listen: 127.0.0.1:$PORT2"
+kill -HUP "$DPID"
+e2e_wait_log "serving /metrics and /healthz listen=127.0.0.1:$PORT2" $((5000 * CU_E2E_SLACK)) ||
+    e2e_fail "the endpoint did not move on reload"
+URL=http://127.0.0.1:$PORT2
+scrape
+expect 'cuwatch_files_ingested_total{result="ok"}' 6 # the numbers survive the move
+! curl -s -o /dev/null "http://127.0.0.1:$PORT/metrics" || e2e_fail "the old port still answers"
+python3 -c 'import socket, sys, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(1)
+print(s.getsockname()[1], flush=True); time.sleep(600)' >"$E2E/taken" &
+E2E_KILL="${E2E_KILL:-} $!"
+until [ -s "$E2E/taken" ]; do sleep 0.02; done
+PORT3=$(cat "$E2E/taken")
+e2e_config "metrics:
+  listen: 127.0.0.1:$PORT3"
+kill -HUP "$DPID"
+e2e_wait_log "cannot serve metrics on 127.0.0.1:$PORT3: .*the daemon goes on" $((5000 * CU_E2E_SLACK)) ||
+    e2e_fail "no error for a port in use"
+e2e_log_file "SU12 (HYBRIDE)/20250604.LOG" 4 20250604
+e2e_wait_sql "SELECT total_pieces FROM session_production WHERE fichier_log_source = 'SU12 (HYBRIDE)/20250604.LOG'" \
+    4 $((5000 * CU_E2E_SLACK)) >/dev/null || e2e_fail "no ingest without the endpoint"
 kill -TERM "$DPID"
 rc=0
 wait "$DPID" || rc=$?
