@@ -10,16 +10,22 @@ int cu_cmd_report(const cu_config *cfg, const cu_report_opts *opts)
 {
     cu_err err;
     switch (cu_report_run(cfg, opts, &err)) {
-    case CU_REPORT_OK: return CU_EXIT_OK;
+    case CU_REPORT_OK:
+        return CU_EXIT_OK;
     case CU_REPORT_EMPTY:
         fprintf(stderr, "cuwatch: %s\n", err.msg);
         return CU_EXIT_OK;
     case CU_REPORT_BAD_ARGS:
         fprintf(stderr, "cuwatch: %s\n", err.msg);
         return CU_EXIT_USAGE;
-    case CU_REPORT_CONFIG: cu_log(CU_LOG_ERROR, "%s", err.msg); return CU_EXIT_USAGE;
-    case CU_REPORT_NODB: cu_log(CU_LOG_ERROR, "%s", err.msg); return CU_EXIT_NODB;
-    case CU_REPORT_FAILED: break;
+    case CU_REPORT_CONFIG:
+        cu_log(CU_LOG_ERROR, "%s", err.msg);
+        return CU_EXIT_USAGE;
+    case CU_REPORT_NODB:
+        cu_log(CU_LOG_ERROR, "%s", err.msg);
+        return CU_EXIT_NODB;
+    case CU_REPORT_FAILED:
+        break;
     }
     cu_log(CU_LOG_ERROR, "%s", err.msg);
     return CU_EXIT_FAIL;

@@ -23,141 +23,9 @@
 #include <string.h>
 
 #include "html_fmt.h"
+#include "html_words.h"
 #include "model.h"
 #include "strbuf.h"
-
-/* ---- Words ---------------------------------------------------------------------------- */
-
-typedef struct cu_words {
-    const char *lang, *title, *period_fmt_from, *period_to, *machines, *machine, *type, *days,
-        *pieces, *window, *effective, *occupation, *wait, *stop, *production, *per_hour,
-        *cycle, *outside, *pieces_hour, *quality, *no_file, *rejected_files, *line, *none,
-        *last_day, *last_ingest, *no_file_30, *rejects_30, *legend, *occ_note, *rates,
-        *day_rates, *no_window, *one_piece, *status_rejete, *status_erreur, *file, *reasons,
-        *no_data_period, *waits_n, *stops_n, *totals, *hour_axis, *overview, *no_type,
-        *unknown_machine, *weighted, *occ_s, *wait_s, *stop_s, *pieces_l, *rejected_l, *per_hour_l, *days_l;
-} cu_words;
-
-static const cu_words cu_fr = {
-    .lang = "fr",
-    .title = "Rapport de production",
-    .period_fmt_from = "Du",
-    .period_to = "au",
-    .machines = "machines",
-    .machine = "Machine",
-    .type = "Type",
-    .days = "Jours",
-    .pieces = "Pièces",
-    .window = "Fenêtre de production",
-    .effective = "Temps effectif",
-    .occupation = "Occupation",
-    .wait = "Attente",
-    .stop = "Arrêt",
-    .production = "Production",
-    .per_hour = "Pièces/h",
-    .cycle = "Cycle médian",
-    .outside = "Hors fenêtre",
-    .pieces_hour = "Pièces par heure",
-    .quality = "Qualité des données",
-    .no_file = "Jours sans fichier",
-    .rejected_files = "Fichiers avec lignes rejetées",
-    .line = "ligne",
-    .none = "aucun",
-    .last_day = "Dernier jour",
-    .last_ingest = "Dernière ingestion",
-    .no_file_30 = "Jours sans fichier (30 j)",
-    .rejects_30 = "Fichiers avec rejets (30 j)",
-    .legend = "Légende",
-    .occ_note = "Occupation = temps effectif ÷ fenêtre de production (de la première à la "
-                "dernière pièce), attente et arrêt déduits. Ce n’est pas un TRS : il faudrait "
-                "le temps planifié, le cycle idéal et le nombre de pièces bonnes, que les "
-                "fichiers LOG ne contiennent pas. Taux de la période pondérés par le temps "
-                "(Σ effectif ÷ Σ fenêtre).",
-    .rates = "Taux",
-    .day_rates = "Taux par jour",
-    .no_window = "pas de fenêtre",
-    .one_piece = "une seule pièce",
-    .status_rejete = "rejeté",
-    .status_erreur = "erreur",
-    .file = "Fichier",
-    .reasons = "Premières raisons",
-    .no_data_period = "aucun fichier dans la période",
-    .waits_n = "attentes",
-    .stops_n = "arrêts",
-    .totals = "Totaux de la période",
-    .hour_axis = "Heure",
-    .overview = "Vue d’ensemble",
-    .no_type = "sans type",
-    .unknown_machine = "machine inconnue",
-    .weighted = "pondéré par le temps",
-    .occ_s = "Occ.",
-    .pieces_l = "pièces",
-    .days_l = "jours",
-    .per_hour_l = "pièces/h",
-    .rejected_l = "lignes rejetées",
-    .wait_s = "Att.",
-    .stop_s = "Arr.",
-};
-
-static const cu_words cu_en = {
-    .lang = "en",
-    .title = "Production report",
-    .period_fmt_from = "From",
-    .period_to = "to",
-    .machines = "machines",
-    .machine = "Machine",
-    .type = "Type",
-    .days = "Days",
-    .pieces = "Pieces",
-    .window = "Production window",
-    .effective = "Effective time",
-    .occupation = "Occupation",
-    .wait = "Wait",
-    .stop = "Stop",
-    .production = "Production",
-    .per_hour = "Pieces/h",
-    .cycle = "Median cycle",
-    .outside = "Outside window",
-    .pieces_hour = "Pieces per hour",
-    .quality = "Data quality",
-    .no_file = "Days without a file",
-    .rejected_files = "Files with rejected lines",
-    .line = "line",
-    .none = "none",
-    .last_day = "Last day",
-    .last_ingest = "Last ingest",
-    .no_file_30 = "Days without a file (30 d)",
-    .rejects_30 = "Files with rejects (30 d)",
-    .legend = "Legend",
-    .occ_note = "Occupation = effective time ÷ production window (first to last piece), waits "
-                "and stops taken out. It is not an OEE: that needs planned time, the ideal "
-                "cycle and good-part counts, which the LOG files do not carry. Period rates are "
-                "weighted by time (Σ effective ÷ Σ window).",
-    .rates = "Rates",
-    .day_rates = "Daily rates",
-    .no_window = "no window",
-    .one_piece = "a single piece",
-    .status_rejete = "rejected",
-    .status_erreur = "error",
-    .file = "File",
-    .reasons = "First reasons",
-    .no_data_period = "no file in the period",
-    .waits_n = "waits",
-    .stops_n = "stops",
-    .totals = "Period totals",
-    .hour_axis = "Hour",
-    .overview = "Overview",
-    .no_type = "no type",
-    .unknown_machine = "unknown machine",
-    .weighted = "weighted by time",
-    .occ_s = "Occ.",
-    .pieces_l = "pieces",
-    .days_l = "days",
-    .per_hour_l = "pieces/h",
-    .rejected_l = "rejected lines",
-    .wait_s = "Wait",
-    .stop_s = "Stop",
-};
 
 /* ---- Style ---------------------------------------------------------------------------- */
 
@@ -225,7 +93,8 @@ static const char cu_css[] =
     "code{font-size:11.5px;background:#f1f3f5;padding:0 3px;word-break:break-all}"
     ".note{font-size:11px;color:#56606b;margin-top:10px;max-width:900px}"
     "@media print{body{padding:0;max-width:none}.bars{height:64px}.sub{margin:0 0 4px}"
-    ".kpis{margin:3px 0 4px}.kpi{padding:2px 8px}table.days td{padding:2px 4px}.kpi b{font-size:15px}td.info{font-size:10px}"
+    ".kpis{margin:3px 0 4px}.kpi{padding:2px 8px}table.days td{padding:2px 4px}.kpi "
+    "b{font-size:15px}td.info{font-size:10px}"
     "h3{margin:8px 0 4px}.legend{margin:3px 0 5px}}";
 
 /* Patterns, defined once and used by every timeline. User unit = one minute; at the usual
@@ -251,8 +120,8 @@ enum { CU_TL_BAND = 34, CU_TL_GAP = 3, CU_TL_STRIP = 16 };
 /* ---- The model's columns, looked up once ---------------------------------------------- */
 
 typedef struct cu_jcols {
-    int machine, type, jour, pieces, first, last, prod, eff, wait, stop, occ, pwait, pstop,
-        perh, cycle, nwait, nstop, file, rejected;
+    int machine, type, jour, pieces, first, last, prod, eff, wait, stop, occ, pwait, pstop, perh,
+        cycle, nwait, nstop, file, rejected;
 } cu_jcols;
 
 typedef struct cu_html {
@@ -355,12 +224,13 @@ static void cu_overview(cu_html *h, const int *starts, int nmach)
 {
     const cu_words *w = h->w;
     FILE *o = h->out;
-    fprintf(o, "<h3>%s</h3><table class=\"ov\"><thead><tr><th>%s</th><th>%s</th>"
-               "<th class=\"n\">%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th>"
-               "<th class=\"n\">%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th>"
-               "<th class=\"n\">%s</th><th>%s</th></tr></thead><tbody>\n",
-            w->overview, w->machine, w->type, w->days, w->pieces, w->window, w->occupation,
-            w->wait, w->stop, w->per_hour, w->rates);
+    fprintf(o,
+            "<h3>%s</h3><table class=\"ov\"><thead><tr><th>%s</th><th>%s</th>"
+            "<th class=\"n\">%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th>"
+            "<th class=\"n\">%s</th><th class=\"n\">%s</th><th class=\"n\">%s</th>"
+            "<th class=\"n\">%s</th><th>%s</th></tr></thead><tbody>\n",
+            w->overview, w->machine, w->type, w->days, w->pieces, w->window, w->occupation, w->wait,
+            w->stop, w->per_hour, w->rates);
     for (int i = 0; i < nmach; i++) {
         cu_sums s = cu_sum_rows(h, starts[i], starts[i + 1]);
         double occ = cu_pct(s.eff, s.prod), pw = cu_pct(s.wait, s.prod),
@@ -393,10 +263,9 @@ static void cu_overview(cu_html *h, const int *starts, int nmach)
 
 /* ---- One machine ------------------------------------------------------------------------ */
 
-static void cu_kpi(cu_html *h, const char *cls, const char *label, const char *sub)
+static void cu_kpi(cu_html *h, const char *cls, const char *label)
 {
     fprintf(h->out, "<div class=\"kpi %s\"><small>%s</small><b>", cls, label);
-    (void)sub;
 }
 
 static void cu_kpi_end(cu_html *h, const char *sub)
@@ -412,31 +281,31 @@ static void cu_totals(cu_html *h, int r0, int r1)
     const cu_words *w = h->w;
     cu_sums s = cu_sum_rows(h, r0, r1);
     fprintf(o, "<div class=\"kpis\" data-totals>");
-    cu_kpi(h, "", w->pieces, NULL);
+    cu_kpi(h, "", w->pieces);
     cu_h_num(o, s.pieces, 0, h->lang);
     cu_kpi_end(h, NULL);
-    cu_kpi(h, "", w->window, NULL);
+    cu_kpi(h, "", w->window);
     cu_h_dur(o, s.prod);
     fprintf(o, "</b><small>%d %s</small></div>", s.days, w->days_l);
-    cu_kpi(h, "", w->effective, NULL);
+    cu_kpi(h, "", w->effective);
     cu_h_dur(o, s.eff);
     cu_kpi_end(h, NULL);
-    cu_kpi(h, "o", w->occupation, NULL);
+    cu_kpi(h, "o", w->occupation);
     fputs("<span data-rate=\"occupation\">", o);
     cu_pct_out(h, cu_pct(s.eff, s.prod));
     fputs("</span>", o);
     cu_kpi_end(h, w->weighted);
-    cu_kpi(h, "w", w->wait, NULL);
+    cu_kpi(h, "w", w->wait);
     cu_pct_out(h, cu_pct(s.wait, s.prod));
     fputs("</b><small>", o);
     cu_h_dur(o, s.wait);
     fputs("</small></div>", o);
-    cu_kpi(h, "s", w->stop, NULL);
+    cu_kpi(h, "s", w->stop);
     cu_pct_out(h, cu_pct(s.stop, s.prod));
     fputs("</b><small>", o);
     cu_h_dur(o, s.stop);
     fputs("</small></div>", o);
-    cu_kpi(h, "", w->per_hour, NULL);
+    cu_kpi(h, "", w->per_hour);
     if (s.prod > 0)
         cu_h_num(o, s.pieces / (s.prod / 3600.0), 1, h->lang);
     else
@@ -459,9 +328,10 @@ static void cu_day_bars(cu_html *h, int r0, int r1)
                ps = cu_num(t, r, h->j.pstop);
         fputs("<div class=\"bar\" title=\"", o);
         cu_h_date(o, cu_jv(h, r, h->j.jour), true, h->lang);
-        fprintf(o, "\"><div class=\"pp\" style=\"height:%.2f%%\"></div><div class=\"pw\" "
-                   "style=\"height:%.2f%%\"></div><div class=\"ps\" style=\"height:%.2f%%\">"
-                   "</div><span class=\"lbl\">",
+        fprintf(o,
+                "\"><div class=\"pp\" style=\"height:%.2f%%\"></div><div class=\"pw\" "
+                "style=\"height:%.2f%%\"></div><div class=\"ps\" style=\"height:%.2f%%\">"
+                "</div><span class=\"lbl\">",
                 occ, pw, ps);
         cu_h_num(o, occ, n > 14 ? 0 : 1, h->lang);
         fputs("</span></div>", o);
@@ -483,8 +353,9 @@ static void cu_axis(cu_html *h)
     fputs("<svg class=\"ax\" viewBox=\"0 0 1440 22\" aria-hidden=\"true\">", o);
     for (int hr = 0; hr <= 24; hr += 2) {
         const char *anchor = hr == 0 ? "start" : hr == 24 ? "end" : "middle";
-        fprintf(o, "<text x=\"%d\" y=\"17\" font-size=\"17\" fill=\"#56606b\" "
-                   "text-anchor=\"%s\">%02dh</text>",
+        fprintf(o,
+                "<text x=\"%d\" y=\"17\" font-size=\"17\" fill=\"#56606b\" "
+                "text-anchor=\"%s\">%02dh</text>",
                 hr * 60, anchor, hr % 24 == 0 && hr ? 24 : hr);
     }
     fputs("</svg>", o);
@@ -537,8 +408,9 @@ static void cu_timeline(cu_html *h, int r, int maxph)
             b = fmax(0, fmin(1440, b));
             if (isnan(a) || isnan(b) || b <= a) continue;
             if (!any)
-                fprintf(o, "<path class=\"%s\" stroke=\"%s\" stroke-width=\"%d\" "
-                           "transform=\"translate(0 %d)\" d=\"",
+                fprintf(o,
+                        "<path class=\"%s\" stroke=\"%s\" stroke-width=\"%d\" "
+                        "transform=\"translate(0 %d)\" d=\"",
                         states[s].cls, states[s].paint, CU_TL_BAND, CU_TL_BAND / 2);
             any = true;
             putc('M', o);
@@ -691,7 +563,7 @@ static void cu_quality(cu_html *h, const int *starts, int nmach)
 
     /* The production dates of the selection: a machine without a file on one of them is
      * what to chase (a day when no machine produced is not a missing file). */
-    char (*dates)[11] = cu_xcalloc((size_t)m->jours.nrows + 1, sizeof *dates);
+    char(*dates)[11] = cu_xcalloc((size_t)m->jours.nrows + 1, sizeof *dates);
     int nd = 0;
     for (int r = 0; r < m->jours.nrows; r++) {
         const char *d = cu_jv(h, r, h->j.jour);
@@ -706,15 +578,16 @@ static void cu_quality(cu_html *h, const int *starts, int nmach)
     int fm = cu_rtab_col(f, "machine"), fd = cu_rtab_col(f, "dernier_jour"),
         fi = cu_rtab_col(f, "derniere_ingestion"), fn = cu_rtab_col(f, "jours_sans_fichier_30j"),
         fr = cu_rtab_col(f, "fichiers_rejets_30j");
-    fprintf(o, "<table class=\"ov\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
-               "<th class=\"n\">%s</th><th class=\"n\">%s</th><th>%s</th></tr></thead><tbody>\n",
+    fprintf(o,
+            "<table class=\"ov\"><thead><tr><th>%s</th><th>%s</th><th>%s</th>"
+            "<th class=\"n\">%s</th><th class=\"n\">%s</th><th>%s</th></tr></thead><tbody>\n",
             w->machine, w->last_day, w->last_ingest, w->no_file_30, w->rejects_30, w->no_file);
     for (int i = 0; i < f->nrows; i++) {
         const char *name = cu_rtab_get(f, i, fm);
         int r0 = -1, r1 = -1;
         for (int k = 0; k < nmach; k++)
-            if (strcmp(cu_jv(h, starts[k], h->j.machine), name) == 0) r0 = starts[k],
-                                                                       r1 = starts[k + 1];
+            if (strcmp(cu_jv(h, starts[k], h->j.machine), name) == 0)
+                r0 = starts[k], r1 = starts[k + 1];
         fputs("<tr><td><b>", o);
         cu_h_esc(o, name);
         fputs("</b></td><td>", o);
@@ -786,18 +659,28 @@ static void cu_quality(cu_html *h, const int *starts, int nmach)
 
 int cu_html_write(FILE *out, const cu_model *m, cu_report_lang lang, cu_err *err)
 {
-    cu_html h = {.out = out, .m = m, .lang = lang, .w = lang == CU_LANG_EN ? &cu_en : &cu_fr};
+    cu_html h = {
+        .out = out, .m = m, .lang = lang, .w = lang == CU_LANG_EN ? &cu_words_en : &cu_words_fr};
     const cu_rtab *t = &m->jours;
     h.j = (cu_jcols){
-        cu_rtab_col(t, "machine"),        cu_rtab_col(t, "type"),
-        cu_rtab_col(t, "jour"),           cu_rtab_col(t, "pieces"),
-        cu_rtab_col(t, "premiere_piece"), cu_rtab_col(t, "derniere_piece"),
-        cu_rtab_col(t, "production_s"),   cu_rtab_col(t, "effectif_s"),
-        cu_rtab_col(t, "attente_s"),      cu_rtab_col(t, "arret_s"),
-        cu_rtab_col(t, "taux_occupation"), cu_rtab_col(t, "taux_attente"),
-        cu_rtab_col(t, "taux_arret"),     cu_rtab_col(t, "pieces_par_heure"),
-        cu_rtab_col(t, "cycle_median_s"), cu_rtab_col(t, "nb_attentes"),
-        cu_rtab_col(t, "nb_arrets"),      cu_rtab_col(t, "fichier"),
+        cu_rtab_col(t, "machine"),
+        cu_rtab_col(t, "type"),
+        cu_rtab_col(t, "jour"),
+        cu_rtab_col(t, "pieces"),
+        cu_rtab_col(t, "premiere_piece"),
+        cu_rtab_col(t, "derniere_piece"),
+        cu_rtab_col(t, "production_s"),
+        cu_rtab_col(t, "effectif_s"),
+        cu_rtab_col(t, "attente_s"),
+        cu_rtab_col(t, "arret_s"),
+        cu_rtab_col(t, "taux_occupation"),
+        cu_rtab_col(t, "taux_attente"),
+        cu_rtab_col(t, "taux_arret"),
+        cu_rtab_col(t, "pieces_par_heure"),
+        cu_rtab_col(t, "cycle_median_s"),
+        cu_rtab_col(t, "nb_attentes"),
+        cu_rtab_col(t, "nb_arrets"),
+        cu_rtab_col(t, "fichier"),
         cu_rtab_col(t, "lignes_rejetees"),
     };
     h.e_machine = cu_rtab_col(&m->etats, "machine");
@@ -818,9 +701,10 @@ int cu_html_write(FILE *out, const cu_model *m, cu_report_lang lang, cu_err *err
     starts[nmach] = t->nrows;
 
     const cu_words *w = h.w;
-    fprintf(out, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
-                 "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-                 "<title>cuwatch — %s ",
+    fprintf(out,
+            "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
+            "<title>cuwatch — %s ",
             w->lang, w->title);
     cu_h_date(out, m->from, true, lang);
     fputs(" – ", out);

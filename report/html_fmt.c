@@ -8,12 +8,23 @@ void cu_h_esc(FILE *out, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '&': fputs("&amp;", out); break;
-        case '<': fputs("&lt;", out); break;
-        case '>': fputs("&gt;", out); break;
-        case '"': fputs("&quot;", out); break;
-        case '\'': fputs("&#39;", out); break;
-        default: putc(*s, out);
+        case '&':
+            fputs("&amp;", out);
+            break;
+        case '<':
+            fputs("&lt;", out);
+            break;
+        case '>':
+            fputs("&gt;", out);
+            break;
+        case '"':
+            fputs("&quot;", out);
+            break;
+        case '\'':
+            fputs("&#39;", out);
+            break;
+        default:
+            putc(*s, out);
         }
     }
 }
@@ -83,8 +94,8 @@ double cu_minutes_of(const char *ts, const char *jour)
 {
     cu_ts t, j;
     if (!cu_ts_parse(ts, &t) || !cu_ts_parse(jour, &j)) return NAN;
-    int64_t dd = cu_h_days_from_civil(t.year, t.month, t.day) -
-                 cu_h_days_from_civil(j.year, j.month, j.day);
+    int64_t dd =
+        cu_h_days_from_civil(t.year, t.month, t.day) - cu_h_days_from_civil(j.year, j.month, j.day);
     return (double)dd * 1440.0 + t.hour * 60.0 + t.min + t.sec / 60.0;
 }
 

@@ -18,8 +18,7 @@ static const char cu_q_dates[] =
     "SELECT min(jour)::text, max(jour)::text, count(*) FROM ("
     " SELECT DISTINCT jour FROM v_jour"
     "  WHERE ($1::date IS NULL OR jour >= $1::date) AND ($2::date IS NULL OR jour <= $2::date)"
-    "    AND " CU_SEL
-    "  ORDER BY jour DESC LIMIT CASE WHEN $1::date IS NULL THEN 7 END) d";
+    "    AND " CU_SEL "  ORDER BY jour DESC LIMIT CASE WHEN $1::date IS NULL THEN 7 END) d";
 
 static const char cu_q_jours[] =
     "SELECT machine, type, jour, pieces, premiere_piece, derniere_piece, production_s,"
@@ -105,8 +104,10 @@ static cu_report_status cu_query(PGconn *conn, const char *sql, const char *cons
         if (!msg) msg = PQerrorMessage(conn);
         bool gone = PQstatus(conn) != CONNECTION_OK;
         if (state && strcmp(state, "42P01") == 0)
-            cu_fail(err, "report: reading %s: %s (HINT: the schema predates the views; run "
-                         "cuwatch --migrate)", what, msg);
+            cu_fail(err,
+                    "report: reading %s: %s (HINT: the schema predates the views; run "
+                    "cuwatch --migrate)",
+                    what, msg);
         else
             cu_fail(err, "report: reading %s: %s%s", what, gone ? "database unreachable: " : "",
                     msg);

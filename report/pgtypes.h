@@ -7,15 +7,21 @@
 #include <stdio.h>
 
 enum {
-    CU_OID_INT8 = 20, CU_OID_INT2 = 21, CU_OID_INT4 = 23, CU_OID_FLOAT4 = 700,
-    CU_OID_FLOAT8 = 701, CU_OID_NUMERIC = 1700, CU_OID_DATE = 1082, CU_OID_TIMESTAMP = 1114,
+    CU_OID_INT8 = 20,
+    CU_OID_INT2 = 21,
+    CU_OID_INT4 = 23,
+    CU_OID_FLOAT4 = 700,
+    CU_OID_FLOAT8 = 701,
+    CU_OID_NUMERIC = 1700,
+    CU_OID_DATE = 1082,
+    CU_OID_TIMESTAMP = 1114,
     CU_OID_TIMESTAMPTZ = 1184,
 };
 
 static inline bool cu_oid_number(unsigned oid)
 {
-    return oid == CU_OID_INT8 || oid == CU_OID_INT2 || oid == CU_OID_INT4 ||
-           oid == CU_OID_FLOAT4 || oid == CU_OID_FLOAT8 || oid == CU_OID_NUMERIC;
+    return oid == CU_OID_INT8 || oid == CU_OID_INT2 || oid == CU_OID_INT4 || oid == CU_OID_FLOAT4 ||
+           oid == CU_OID_FLOAT8 || oid == CU_OID_NUMERIC;
 }
 static inline bool cu_oid_time(unsigned oid)
 {
@@ -33,8 +39,7 @@ static inline bool cu_ts_parse(const char *s, cu_ts *t)
 {
     *t = (cu_ts){0};
     int n = 0;
-    if (sscanf(s, "%4d-%2d-%2d%n", &t->year, &t->month, &t->day, &n) != 3 || n != 10)
-        return false;
+    if (sscanf(s, "%4d-%2d-%2d%n", &t->year, &t->month, &t->day, &n) != 3 || n != 10) return false;
     if (s[10] == ' ' || s[10] == 'T') {
         if (sscanf(s + 11, "%2d:%2d:%lf", &t->hour, &t->min, &t->sec) != 3) return false;
     }

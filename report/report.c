@@ -49,7 +49,8 @@ static int cu_emit(const cu_report_opts *o, const cu_model *m, const char *targe
     if (target)
         cu_sb_printf(&tmp, "%s.XXXXXX", target);
     else if (o->format == CU_EXPORT_XLSX)
-        cu_sb_printf(&tmp, "%s/cuwatch-export.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+        cu_sb_printf(&tmp, "%s/cuwatch-export.XXXXXX",
+                     getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     FILE *out = stdout;
     int rc = 0;
     if (tmp.len) {
@@ -71,10 +72,18 @@ static int cu_emit(const cu_report_opts *o, const cu_model *m, const char *targe
     }
     if (rc == 0) {
         switch (o->format) {
-        case CU_REPORT_HTML: rc = cu_html_write(out, m, o->lang, err); break;
-        case CU_EXPORT_CSV: rc = cu_csv_write(out, m, false, err); break;
-        case CU_EXPORT_CSV_EXCEL: rc = cu_csv_write(out, m, true, err); break;
-        case CU_EXPORT_XLSX: rc = cu_xlsx_write(tmp.data, m, err); break;
+        case CU_REPORT_HTML:
+            rc = cu_html_write(out, m, o->lang, err);
+            break;
+        case CU_EXPORT_CSV:
+            rc = cu_csv_write(out, m, false, err);
+            break;
+        case CU_EXPORT_CSV_EXCEL:
+            rc = cu_csv_write(out, m, true, err);
+            break;
+        case CU_EXPORT_XLSX:
+            rc = cu_xlsx_write(tmp.data, m, err);
+            break;
         }
         if (out != stdout) {
             if (fclose(out) != 0 && rc == 0)

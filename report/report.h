@@ -21,30 +21,30 @@
 #include "err.h"
 
 typedef enum {
-    CU_REPORT_HTML,       /* --report */
-    CU_EXPORT_CSV,        /* --export --format csv: RFC 4180, UTF-8, '.' decimals */
-    CU_EXPORT_CSV_EXCEL,  /* --format csv-excel: UTF-8 BOM, ';', decimal comma */
-    CU_EXPORT_XLSX,       /* --format xlsx: sheets jours, semaines, etats */
+    CU_REPORT_HTML,      /* --report */
+    CU_EXPORT_CSV,       /* --export --format csv: RFC 4180, UTF-8, '.' decimals */
+    CU_EXPORT_CSV_EXCEL, /* --format csv-excel: UTF-8 BOM, ';', decimal comma */
+    CU_EXPORT_XLSX,      /* --format xlsx: sheets jours, semaines, etats */
 } cu_report_format;
 
 typedef enum { CU_LANG_FR, CU_LANG_EN } cu_report_lang;
 
 typedef struct cu_report_opts {
-    const char *from, *to;         /* "YYYY-MM-DD" or NULL (see cu_report_run) */
-    const char *const *machines;   /* machine names (v_jour.machine); none: all machines */
+    const char *from, *to;       /* "YYYY-MM-DD" or NULL (see cu_report_run) */
+    const char *const *machines; /* machine names (v_jour.machine); none: all machines */
     size_t nmachines;
-    cu_report_lang lang;           /* HTML only */
+    cu_report_lang lang; /* HTML only */
     cu_report_format format;
-    const char *output;            /* file, or NULL / "-" for stdout */
+    const char *output; /* file, or NULL / "-" for stdout */
 } cu_report_opts;
 
 typedef enum {
     CU_REPORT_OK = 0,
-    CU_REPORT_EMPTY,      /* nothing selected: no output written; err says what was asked */
-    CU_REPORT_BAD_ARGS,   /* a date that is not YYYY-MM-DD, --from after --to, xlsx to a terminal */
-    CU_REPORT_CONFIG,     /* invalid connection parameters */
-    CU_REPORT_NODB,       /* database unreachable (or lost while reading) */
-    CU_REPORT_FAILED,     /* a query failed (e.g. views missing: run --migrate) or output I/O */
+    CU_REPORT_EMPTY,    /* nothing selected: no output written; err says what was asked */
+    CU_REPORT_BAD_ARGS, /* a date that is not YYYY-MM-DD, --from after --to, xlsx to a terminal */
+    CU_REPORT_CONFIG,   /* invalid connection parameters */
+    CU_REPORT_NODB,     /* database unreachable (or lost while reading) */
+    CU_REPORT_FAILED,   /* a query failed (e.g. views missing: run --migrate) or output I/O */
 } cu_report_status;
 
 /* Selection: dates in [from, to]; without --from, the 7 most recent production dates of the

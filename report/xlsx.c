@@ -19,19 +19,21 @@ typedef struct cu_xfmt {
     lxw_format *head, *date, *stamp;
 } cu_xfmt;
 
-static int cu_xlsx_sheet(lxw_workbook *wb, const char *name, const cu_rtab *t,
-                         const cu_xfmt *f, cu_err *err)
+static int cu_xlsx_sheet(lxw_workbook *wb, const char *name, const cu_rtab *t, const cu_xfmt *f,
+                         cu_err *err)
 {
     if (t->nrows > CU_XLSX_MAX_ROWS)
-        return cu_fail(err, "export: %d rows for sheet %s, more than Excel's %d: select fewer "
-                            "dates or machines", t->nrows, name, CU_XLSX_MAX_ROWS);
+        return cu_fail(err,
+                       "export: %d rows for sheet %s, more than Excel's %d: select fewer "
+                       "dates or machines",
+                       t->nrows, name, CU_XLSX_MAX_ROWS);
     lxw_worksheet *ws = workbook_add_worksheet(wb, name);
     if (!ws) return cu_fail(err, "export: cannot add sheet %s", name);
     for (int c = 0; c < t->ncols; c++) {
         unsigned oid = PQftype(t->res, c);
         double width = oid == CU_OID_TIMESTAMP || oid == CU_OID_TIMESTAMPTZ ? 19
-                       : oid == CU_OID_DATE                                  ? 11
-                                                                             : 14;
+                       : oid == CU_OID_DATE                                 ? 11
+                                                                            : 14;
         if (strcmp(PQfname(t->res, c), "fichier") == 0) width = 28;
         worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width, NULL);
         worksheet_write_string(ws, 0, (lxw_col_t)c, PQfname(t->res, c), f->head);
