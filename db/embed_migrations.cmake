@@ -10,6 +10,13 @@ foreach(f ${files})
   get_filename_component(name "${f}" NAME_WE)
   string(SUBSTRING "${name}" 0 3 num)
   string(REGEX REPLACE "^0+" "" version "${num}")
+  # Two files of one number (two engineers landing at once) would apply only one of them and
+  # record it: refuse to build.
+  if(DEFINED seen_${version})
+    message(FATAL_ERROR "db/migrations: ${seen_${version}}.sql and ${name}.sql have the same "
+                        "number ${num}; renumber the one landed later")
+  endif()
+  set(seen_${version} "${name}")
   file(READ "${f}" hex HEX)
   string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
   string(APPEND arrays "static const char cu_migration_${version}[] = {${bytes}0x00};\n")

@@ -504,7 +504,7 @@ static int cu_upsert_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res,
     cu_db_fmt_cpct(occ, m->occupation_cpct);
     cu_db_fmt_cpct(wpct, m->wait_cpct);
     cu_db_fmt_cpct(spct, m->stop_cpct);
-    /* The pieces' rhythm that v_jour and v_pieces_heure read (migration 007). */
+    /* The pieces' rhythm that v_jour and v_pieces_heure read (migration 008). */
     char cycle[32];
     if (lf->has_cycle_median) cu_db_fmt_seconds(cycle, lf->cycle_median_us);
     cu_sb hours = {0};

@@ -89,7 +89,7 @@ eq "$(q "SELECT string_agg(concat_ws('|', machine, coalesce(type, 'NULL'),
     "v_fraicheur"
 ok "rejected file, v_pieces_heure, v_fraicheur"
 
-# The pieces' rhythm is stored at ingest (migration 7); a session stored without it (an older
+# The pieces' rhythm is stored at ingest (migration 8); a session stored without it (an older
 # version's) gets the same numbers computed from its pieces.
 eq "$(q "SELECT string_agg(c.nom || '=' || coalesce(s.cycle_median_secondes::text, 'NULL') || '/' ||
           coalesce(s.pieces_heure::text, 'NULL'), ' ' ORDER BY c.nom)

@@ -1,4 +1,4 @@
--- 007_rythme_pieces — the pieces' rhythm computed once, at ingest, instead of by every query.
+-- 008_rythme_pieces — the pieces' rhythm computed once, at ingest, instead of by every query.
 --
 -- v_jour.cycle_median_s and v_pieces_heure computed from piece_production sorted and counted
 -- every piece of every selected day: 10 s for a month of 50 machines at ~4,700 pieces a day
