@@ -535,19 +535,10 @@ static void gen_decimal(gen_day *g, uint32_t lo, uint32_t hi, unsigned digits)
  * by '|', ';' or '-', with ':' inside fields. 60–200 bytes. */
 static void gen_piece_rich(gen_day *g)
 {
-    static const char *const number[] = {"",
-                                         "",
-                                         "",
-                                         "N\xB0",
-                                         "Pi\xE8"
-                                         "ce ",
-                                         "Stuk ",
-                                         "#"};
+    /* Octal where a letter a-f follows an accent: a hex escape would swallow it. */
+    static const char *const number[] = {"", "", "", "N\xB0", "Pi\350ce ", "Stuk ", "#"};
     static const char *const sep[] = {" | ", " | ", " | ", "; ", " - ", ", "};
-    static const char *const ref[] = {"R:", "Profil\xE9 ",
-                                      "R\xE9"
-                                      "f. ",
-                                      "Art.Nr "};
+    static const char *const ref[] = {"R:", "Profil\xE9 ", "R\351f. ", "Art.Nr "};
     static const char *const colour[] = {"Gris anthracite", "Ch\xEAne dor\xE9", "Blanc cr\xE8me",
                                          "Noir mat",        "Wei\xDF",          "Eiche hell",
                                          "Acajou",          "Gris b\xE9ton",    "Vert \xE9meraude"};
@@ -556,18 +547,15 @@ static void gen_piece_rich(gen_day *g)
     static const char *const oper[] = {"J. Dupont",      "M. Lef\xE8vre", "S. M\xFCller",
                                        "A. Fran\xE7ois", "K. Jansen",     "\xC9. Leli\xE8vre"};
     static const char *const note[] = {
-        "d\xE9"
-        "faut de surface, recoup\xE9",
+        "d\351faut de surface, recoup\xE9",
         "contr\xF4le qualit\xE9: OK",
         "joint pos\xE9 | \xE0 v\xE9rifier",
         "coupe 45\xB0/90\xB0",
         "renfort acier 20x30 \xE9p. 2mm",
-        "Gehrung 45\xB0 gepr\xFC"
-        "ft",
+        "Gehrung 45\xB0 gepr\374ft",
         "rayure c\xF4t\xE9 ext\xE9rieur -> rebut",
         "ok",
-        "reprise apr\xE8s arr\xEAt: lame chang\xE9"
-        "e",
+        "reprise apr\xE8s arr\xEAt: lame chang\351e",
         "\xE9tiquette: A12|B07",
     };
     gen_enc enc = gen_line_enc(g);
@@ -751,11 +739,9 @@ static void gen_unknown_varied(gen_day *g, long t)
     static const char *const lines[] = {
         "Alarm: E042 porte ouverte | op\xE9rateur pr\xE9venu",
         "Alarm: E017 pression air basse: 4,2 bar",
-        "Alarm: E101 scie bloqu\xE9"
-        "e",
+        "Alarm: E101 scie bloqu\351e",
         "OperatorLogin: Lef\xE8vre",
-        "ToolChange: T12 -> T07 | lame \xF8"
-        "500",
+        "ToolChange: T12 -> T07 | lame \370500",
         "Heartbeat",
         "ProgramLoad: C:\\Programme\\PVC_70_2.prg",
         "Status: Pr\xEAt",
