@@ -683,7 +683,10 @@ static void cu_daemon_ingest(cu_daemon *d, const char *rel, const struct stat *s
         cu_daemon_unreadable(d, rel, &res);
         return;
     }
-    cu_daemon_readable(d, rel);
+    if (res.gone)
+        cu_pending_remove(d->unreadable, rel); /* nothing left to read */
+    else
+        cu_daemon_readable(d, rel);
     cu_ingest_log(rel, &res);
     switch (res.status) {
     case CU_INGEST_OK:
