@@ -34,6 +34,13 @@ struct cu_ingest_file {
     cu_err err;
     char hash[65];
     int64_t size, mtime_us;
+    /* For the check under the lock that the file is still what was read (issue 8: an older
+     * read must never overwrite a newer one): where it is, and its stat after the read. */
+    char *abspath;
+    const cu_config *cfg; /* the prepare's configuration, to read the file again */
+    int64_t st_size, st_mtime_ns, st_ctime_ns;
+    uint64_t st_dev, st_ino;
+    bool changed; /* found changed under the lock: rolled back, to be read again */
     double prep_ms;              /* time spent preparing, counted in the result's ms */
     volatile sig_atomic_t *step; /* where to say what it is doing (cu_db_track_step), or NULL */
 };

@@ -192,6 +192,7 @@ static int cu_read_file(cu_sb *buf, const char *path, const char *relpath, int64
         if (n == 0) break;
         buf->len += (size_t)n;
     }
+    fstat(fd, st); /* as it is now that it has been read: what the lock-time check compares */
     close(fd);
     if ((int64_t)buf->len > max) {
         *too_big = true;
@@ -843,12 +844,36 @@ static int cu_try_append(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res, boo
 
 /* The transaction proper: 0 and COMMITted, 1 when found unchanged under the lock (nothing
  * written), -1 on error (rolled back when the connection still works). */
+/* Under the lock: is the file still what was read? A --rescan --force beside the daemon may
+ * have read an upload half-way, then waited for the lock while the daemon committed the
+ * complete file: its older read must not overwrite the newer one. Size, mtime, ctime and the
+ * inode (a file replaced by a rename) are compared with their values right after the read;
+ * any difference means it is read again. (Had the file changed after this check, its next
+ * event brings a writer who waits for this lock and then writes the newer content.) */
+static bool cu_changed_since_read(const cu_ingest_file *f)
+{
+    if (!f || !f->abspath) return false;
+    struct stat st;
+    if (lstat(f->abspath, &st) != 0) return true; /* gone: reading again says so */
+    return (int64_t)st.st_size != f->st_size ||
+           (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec != f->st_mtime_ns ||
+           (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec != f->st_ctime_ns ||
+           (uint64_t)st.st_dev != f->st_dev || (uint64_t)st.st_ino != f->st_ino;
+}
+
+/* Returns as cu_transaction's callers expect, plus 2: the file changed since it was read,
+ * nothing written (rolled back), c->file->changed set. */
 static int cu_transaction(cu_db *db, cu_ingest_ctx *c, bool force, cu_ingest_result *res)
 {
     cu_err *err = &res->err;
     bool same = false;
     if (cu_pq_run(db->conn, "BEGIN", "BEGIN", err) != 0) return -1;
     int rc = cu_lock(db, c, err);
+    if (rc == 0 && c->file && cu_changed_since_read(c->file)) {
+        c->file->changed = true;
+        cu_pq_run(db->conn, "ROLLBACK", "ROLLBACK", err);
+        return 2;
+    }
     if (rc == 0 && !force) rc = cu_unchanged(db, c, &same, err);
     if (rc == 0 && same) {
         /* Nothing to write but the size and mtime cu_unchanged may have refreshed. */
@@ -908,6 +933,7 @@ void cu_ingest_file_free(cu_ingest_file *f)
     if (!f) return;
     free(f->relpath);
     free(f->root);
+    free(f->abspath);
     free(f->machine);
     free(f->type);
     cu_sb_free(&f->bytes);
@@ -982,7 +1008,14 @@ void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relp
     f->max_size = cfg->max_file_size > 0 ? cfg->max_file_size : INT64_MAX;
     f->read_rc = cu_read_file(&f->bytes, path, relpath, f->max_size, &st, &f->too_big, &f->err);
     f->read_errno = errno;
-    free(path);
+    free(f->abspath);
+    f->abspath = path;
+    f->cfg = cfg;
+    f->st_size = (int64_t)st.st_size;
+    f->st_mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    f->st_ctime_ns = (int64_t)st.st_ctim.tv_sec * 1000000000 + st.st_ctim.tv_nsec;
+    f->st_dev = (uint64_t)st.st_dev;
+    f->st_ino = (uint64_t)st.st_ino;
     if (f->read_rc != 0) goto out;
     f->size = f->too_big ? (int64_t)st.st_size : (int64_t)f->bytes.len;
     f->mtime_us = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
@@ -1046,6 +1079,7 @@ static int cu_ingest_too_big(cu_db *db, const cu_ingest_file *f, cu_ingest_ctx *
     free(folder);
     c->folder = NULL;
     if (tx < 0) return -1;
+    if (tx == 2) return 0; /* changed since stat'ed: cu_db_ingest_prepared looks again */
     res->status = CU_INGEST_REJECTED;
     cu_fail(&res->err, "%s", reason);
     return 0;
@@ -1068,8 +1102,9 @@ static void cu_ingest_trim(cu_db *db, cu_ingest_file *f)
     malloc_trim(0);
 }
 
-int cu_db_ingest_prepared(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_result *res)
+static int cu_ingest_once(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_result *res)
 {
+    f->changed = false;
     memset(res, 0, sizeof *res);
     double t0 = cu_now_ms() - f->prep_ms;
     cu_ingest_ctx c = {.lf = &f->lf,
@@ -1139,6 +1174,10 @@ int cu_db_ingest_prepared(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_re
 
     int tx = cu_transaction(db, &c, force, res);
     if (tx < 0) goto db_error;
+    if (tx == 2) { /* changed since it was read: cu_db_ingest_prepared reads it again */
+        rc = 0;
+        goto out;
+    }
     if (tx == 0 && res->moved_from[0]) {
         cu_log_field mf[] = {CU_LF_STR("path", c.relpath), CU_LF_STR("from", res->moved_from),
                              CU_LF_STR("machine", c.machine)};
@@ -1174,6 +1213,33 @@ out:
     cu_ingest_trim(db, f);
     res->ms = cu_now_ms() - t0;
     return rc;
+}
+
+/* A file found changed under the lock is read again and ingested anew, a few times at most
+ * (an upload still in progress settles quickly; one that keeps changing gets a later event
+ * and is then the newer writer). ms= counts every round. */
+#define CU_CHANGED_ROUNDS 3
+
+int cu_db_ingest_prepared(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_result *res)
+{
+    double spent = 0;
+    for (int round = 1;; round++) {
+        int rc = cu_ingest_once(db, f, force, res);
+        res->ms += spent;
+        if (!f->changed) return rc;
+        if (round == CU_CHANGED_ROUNDS || !f->cfg) {
+            res->status = CU_INGEST_ERROR;
+            res->transient = true;
+            cu_fail(&res->err, "%s: changed while being ingested, %d times in a row; its next "
+                               "change brings it back",
+                    f->relpath, round);
+            return -1;
+        }
+        spent = res->ms;
+        char *rel = cu_xstrdup(f->relpath);
+        cu_ingest_prepare(f, f->cfg, rel, NULL, force);
+        free(rel);
+    }
 }
 
 int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool force,

@@ -6,6 +6,7 @@ set(CU_DB_TESTS
     db_legacy
     db_legacy_not_null
     db_counters
+    db_stale_read
     db_idempotence
     db_concurrency
     db_crash
