@@ -5,8 +5,9 @@
  * time (Σ effective / Σ production over the selected days of v_jour, never a mean of daily
  * percentages), the daily rates as stacked bars, and one row per day with its figures and a
  * 24-hour timeline drawn from v_etat (production, wait, stop inside the production window;
- * outside it shaded) over a strip of pieces per clock hour from v_pieces_heure; last, the data
- * quality: days without a file, files with rejected lines and their first reasons.
+ * outside it shaded; job changes marked) over a strip of pieces per clock hour from
+ * v_pieces_heure; last, the data quality: days without a file, files with rejected lines
+ * and their first reasons.
  *
  * Self-contained by construction: inline CSS and SVG only, no script, no font, image or link
  * to fetch; printable on A4 landscape (@page, a page break before each machine, table headers
@@ -55,6 +56,7 @@ static const char cu_css[] =
     "repeating-linear-gradient(-45deg,#cf2f26 0 3px,#5e0f0b 3px 4.5px)}"
     ".po{background:repeating-linear-gradient(45deg,#eceef0 0 3px,#c5cacf 3px 4px)}"
     ".ph{background:#4a5663}"
+    ".jm{display:inline-block;width:3px;height:13px;background:#1b3f8b;margin:0 4px}"
     ".kpis{display:grid;grid-template-columns:repeat(7,1fr);gap:6px;margin:6px 0 8px}"
     ".kpi{border:1px solid #d5dbe1;border-radius:4px;padding:4px 8px}"
     ".kpi b{display:block;font-size:18px;white-space:nowrap}"
@@ -132,7 +134,9 @@ typedef struct cu_html {
     cu_jcols j;
     int e_machine, e_jour, e_etat, e_debut, e_fin;
     int p_machine, p_jour, p_heure, p_pieces;
-    int ie, ip; /* cursors in etats and pieces (same order as jours) */
+    int ie, ip, ij; /* cursors in etats, pieces and jobs (same order as jours) */
+    int j_machine, j_jour, j_debut, j_ref, j_len, j_col;
+    int jb0, jb1; /* the current day's job rows */
 } cu_html;
 
 static double cu_num(const cu_rtab *t, int r, int c)
@@ -199,8 +203,9 @@ static void cu_legend(cu_html *h)
             "<span><i class=\"sw pw\"></i>%s (////)</span>"
             "<span><i class=\"sw ps\"></i>%s (XXXX)</span>"
             "<span><i class=\"sw po\"></i>%s</span>"
-            "<span><i class=\"sw ph\" style=\"height:8px\"></i>%s</span></div>\n",
-            w->legend, w->production, w->wait, w->stop, w->outside, w->pieces_hour);
+            "<span><i class=\"sw ph\" style=\"height:8px\"></i>%s</span>"
+            "<span><i class=\"jm\"></i>%s</span></div>\n",
+            w->legend, w->production, w->wait, w->stop, w->outside, w->pieces_hour, w->job_change);
 }
 
 static void cu_mini_bar(cu_html *h, double occ, double wait, double stop)
@@ -420,9 +425,42 @@ static void cu_timeline(cu_html *h, int r, int maxph)
         }
         if (any) fputs("\"/>", o);
     }
+    /* Job changes: a navy mark down from the band's top edge, the jobs in its tooltip. */
+    bool anyjob = false;
+    int listed = 0;
+    for (int i = h->jb0; i < h->jb1; i++) {
+        double x = cu_minutes_of(cu_rtab_get(&m->jobs, i, h->j_debut), jour);
+        if (isnan(x) || x < 0 || x > 1440) continue;
+        if (!anyjob)
+            fputs("<path class=\"jb\" stroke=\"#1b3f8b\" stroke-width=\"2\" "
+                  "vector-effect=\"non-scaling-stroke\" d=\"",
+                  o);
+        anyjob = true;
+        putc('M', o);
+        cu_h_coord(o, x);
+        fputs(" 0v12", o);
+    }
+    if (anyjob) {
+        fprintf(o, "\"><title>%s&#8239;:", h->w->job_change);
+        for (int i = h->jb0; i < h->jb1 && listed < 12; i++, listed++) {
+            const char *ts = cu_rtab_get(&m->jobs, i, h->j_debut);
+            fprintf(o, "%s%.5s ", listed ? "; " : " ", strlen(ts) >= 16 ? ts + 11 : ts);
+            cu_h_esc(o, cu_rtab_get(&m->jobs, i, h->j_ref));
+            if (!cu_rtab_null(&m->jobs, i, h->j_len)) {
+                putc(' ', o);
+                cu_h_esc(o, cu_rtab_get(&m->jobs, i, h->j_len));
+            }
+            if (!cu_rtab_null(&m->jobs, i, h->j_col)) {
+                putc(' ', o);
+                cu_h_esc(o, cu_rtab_get(&m->jobs, i, h->j_col));
+            }
+        }
+        if (h->jb1 - h->jb0 > listed) fprintf(o, "; … (+%d)", h->jb1 - h->jb0 - listed);
+        fputs("</title></path>", o);
+    }
     /* Hour ticks on the band's edges (its middle stays one colour per state: the tests read
      * it pixel by pixel), longer every 6 hours. */
-    fputs("<path stroke=\"#39424c\" stroke-width=\"1\" vector-effect=\"non-scaling-stroke\" d=\"",
+    fputs("<path stroke=\"#6b7580\" stroke-width=\"1\" vector-effect=\"non-scaling-stroke\" d=\"",
           o);
     for (int hr = 1; hr < 24; hr++) {
         int t = hr % 6 ? 5 : 9;
@@ -456,6 +494,18 @@ static void cu_timeline(cu_html *h, int r, int maxph)
     }
     if (any) fputs("\"/>", o);
     fputs("</svg>", o);
+}
+
+/* The rows of m->jobs for day r (h->jb0..jb1), advancing the cursor past them. */
+static void cu_day_jobs(cu_html *h, int r)
+{
+    const cu_rtab *jb = &h->m->jobs;
+    const char *machine = cu_jv(h, r, h->j.machine), *jour = cu_jv(h, r, h->j.jour);
+    h->jb0 = h->ij;
+    while (h->ij < jb->nrows && strcmp(cu_rtab_get(jb, h->ij, h->j_machine), machine) == 0 &&
+           strcmp(cu_rtab_get(jb, h->ij, h->j_jour), jour) == 0)
+        h->ij++;
+    h->jb1 = h->ij;
 }
 
 static void cu_day_info(cu_html *h, int r)
@@ -495,6 +545,8 @@ static void cu_day_info(cu_html *h, int r)
             fprintf(o, " · %s ", w->cycle);
             cu_h_dur(o, cu_num(t, r, h->j.cycle));
         }
+        if (h->jb1 > h->jb0)
+            fprintf(o, " · %d %s", h->jb1 - h->jb0, h->jb1 - h->jb0 == 1 ? w->job_l : w->jobs_l);
     } else {
         fprintf(o, " · %s", pieces == 1 ? w->one_piece : w->no_window);
     }
@@ -537,6 +589,7 @@ static void cu_machine(cu_html *h, int r0, int r1)
         fputs("<tr data-jour=\"", o);
         cu_h_esc(o, cu_jv(h, r, h->j.jour));
         fputs("\"><td class=\"info\">", o);
+        cu_day_jobs(h, r);
         cu_day_info(h, r);
         fputs("</td><td>", o);
         cu_timeline(h, r, maxph);
@@ -692,6 +745,12 @@ int cu_html_write(FILE *out, const cu_model *m, cu_report_lang lang, cu_err *err
     h.p_jour = cu_rtab_col(&m->pieces, "jour");
     h.p_heure = cu_rtab_col(&m->pieces, "heure");
     h.p_pieces = cu_rtab_col(&m->pieces, "pieces");
+    h.j_machine = cu_rtab_col(&m->jobs, "machine");
+    h.j_jour = cu_rtab_col(&m->jobs, "jour");
+    h.j_debut = cu_rtab_col(&m->jobs, "debut");
+    h.j_ref = cu_rtab_col(&m->jobs, "reference");
+    h.j_len = cu_rtab_col(&m->jobs, "longueur");
+    h.j_col = cu_rtab_col(&m->jobs, "couleur");
 
     /* Machines are runs of v_jour rows (ordered by machine). */
     int *starts = cu_xcalloc((size_t)t->nrows + 1, sizeof *starts), nmach = 0;

@@ -11,7 +11,8 @@ typedef struct cu_words {
         *last_ingest, *no_file_30, *rejects_30, *legend, *occ_note, *rates, *day_rates, *no_window,
         *one_piece, *status_rejete, *status_erreur, *file, *reasons, *no_data_period, *waits_n,
         *stops_n, *totals, *hour_axis, *overview, *no_type, *unknown_machine, *weighted, *occ_s,
-        *wait_s, *stop_s, *pieces_l, *rejected_l, *per_hour_l, *days_l;
+        *wait_s, *stop_s, *pieces_l, *rejected_l, *per_hour_l, *days_l, *job_change, *job_l,
+        *jobs_l;
 } cu_words;
 
 extern const cu_words cu_words_fr, cu_words_en;

@@ -63,6 +63,17 @@ static const char cu_q_rejets[] =
     "            BETWEEN to_char($1::date, 'YYYYMMDD') AND to_char($2::date, 'YYYYMMDD')))"
     " ORDER BY c.nom NULLS LAST, f.chemin, r.numero_ligne LIMIT 1500";
 
+/* The second base-table read (model.h): job changes, for the timelines' job marks. */
+static const char cu_q_jobs[] =
+    "SELECT c.nom AS machine, s.date_production AS jour, j.timestamp_debut AS debut,"
+    "       j.reference, j.longueur, j.couleur"
+    "  FROM job_profil j"
+    "  JOIN session_production s ON s.id = j.session_id"
+    "  JOIN centre_usinage c ON c.id = s.centre_usinage_id"
+    " WHERE s.date_production BETWEEN $1::date AND $2::date"
+    "   AND ($3::text[] IS NULL OR c.nom = ANY($3::text[]))"
+    " ORDER BY c.nom, s.date_production, j.timestamp_debut, j.id";
+
 int cu_rtab_col(const cu_rtab *t, const char *name)
 {
     int c = PQfnumber(t->res, name);
@@ -155,6 +166,7 @@ cu_report_status cu_model_load(PGconn *conn, const cu_report_opts *o, int need, 
         {CU_NEED_DETAIL, cu_q_pieces, "v_pieces_heure", &m->pieces},
         {CU_NEED_DETAIL, cu_q_fraicheur, "v_fraicheur", &m->fraicheur},
         {CU_NEED_DETAIL, cu_q_rejets, "rejected lines", &m->rejets},
+        {CU_NEED_DETAIL, cu_q_jobs, "job changes", &m->jobs},
     };
     for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
         if (!(need & steps[i].flag)) continue;
@@ -170,7 +182,8 @@ out:
 
 void cu_model_free(cu_model *m)
 {
-    cu_rtab *all[] = {&m->jours, &m->semaines, &m->etats, &m->pieces, &m->fraicheur, &m->rejets};
+    cu_rtab *all[] = {&m->jours,     &m->semaines, &m->etats, &m->pieces,
+                      &m->fraicheur, &m->rejets,   &m->jobs};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++) {
         PQclear(all[i]->res);
         all[i]->res = NULL;

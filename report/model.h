@@ -4,10 +4,11 @@
  * Each table keeps its PGresult (text values; PQgetisnull tells NULL) and is freed with the
  * model. Rows come ordered for drawing: by machine, then date, then time.
  *
- * The views carry everything drawn except one thing: the *reasons* of rejected lines, which
- * live only in ligne_rejetee (v_jour and v_fraicheur give counts). cu_model_load reads them
- * from fichier_log/ligne_rejetee in one separate query (cu_model.rejets), the only read of a
- * base table in report/; it goes as soon as a view carries them. */
+ * Every figure comes from the views. Two things no view of SPEC §8 carries are read from base
+ * tables, each in one query of model.c, read-only, and drawn but never counted: the *reasons*
+ * of rejected lines (fichier_log/ligne_rejetee; v_jour and v_fraicheur give only counts) and
+ * the job changes marked on the timelines (job_profil). They move to views when views carry
+ * them. */
 #ifndef CU_REPORT_MODEL_H
 #define CU_REPORT_MODEL_H
 
@@ -32,6 +33,7 @@ typedef struct cu_model {
     cu_rtab pieces;        /* v_pieces_heure: machine, jour, heure */
     cu_rtab fraicheur;     /* v_fraicheur of the selected machines */
     cu_rtab rejets;        /* files with rejected lines or rejected files, first reasons */
+    cu_rtab jobs;          /* job changes: machine, jour, debut, reference, longueur, couleur */
 } cu_model;
 
 /* What a format needs: the HTML everything, csv only jours, xlsx jours/semaines/etats. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # report_edge — the report and export on the awkward cases: a day with one piece, a file
 # rejected whole and one with rejected lines (their first reasons shown, escaped), a machine
-# with no type, Latin-1 colours and text from FTP users with HTML in it, an empty selection
+# with no type, job changes with Latin-1 colours, and text from FTP users with HTML in it, an empty selection
 # (a message, exit 0, no file), --machine filters, --lang en, bad arguments (exit 2) and an
 # unreachable database (exit 3).
 set -euo pipefail
@@ -57,6 +57,10 @@ contains "$r" "M&lt;b&gt;&amp;&#39;x" "machine name escaped"
 lacks "$r" "<script" "no script element from a rejected line"
 lacks "$r" "M<b>" "no raw HTML from a machine name"
 contains "$r" '&lt;script&gt;alert(&quot;é&quot;)&lt;/script&gt;' "rejected Latin-1 line as UTF-8, escaped"
+# Job changes marked, their Latin-1 colours (0xC9, 0xC8) shown as UTF-8.
+contains "$r" "06:00 X1 100 BLÉ" "PLAIN's job and its Latin-1 colour"
+contains "$r" "06:00 PR7012 6500.00 CRÈME" "DEM12's job and its Latin-1 colour"
+contains "$r" "1 job<" "the day's job count"
 # Data quality: SU12 rejected whole, PLAIN's rejected line, DEM12's two with their reasons.
 contains "$r" "SU12 (HYBRIDE)/20250528.LOG" "rejected file listed"
 contains "$r" "rejeté" "rejected file marked"
