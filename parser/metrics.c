@@ -147,6 +147,51 @@ static int cu_i64_cmp(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* The k-th smallest of a[0..n) (k < n), leaving a[0..k) <= a[k] <= a[k+1..n). A median needs
+ * no full sort: qsort of every file's gaps was half of a --parse. Hoare's selection with a
+ * median-of-three pivot and a three-way partition (gaps are whole seconds, many equal) is
+ * linear on real data; past a budget of passes the rest is sorted, so no input makes it
+ * quadratic. */
+static int64_t cu_select(int64_t *a, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n;
+    for (unsigned pass = 0; hi - lo > 16; pass++) {
+        if (pass == 64) {
+            qsort(a + lo, hi - lo, sizeof *a, cu_i64_cmp);
+            return a[k];
+        }
+        int64_t x = a[lo], y = a[lo + (hi - lo) / 2], z = a[hi - 1];
+        int64_t pivot = x < y ? (y < z ? y : (x < z ? z : x)) : (x < z ? x : (y < z ? z : y));
+        size_t lt = lo, i = lo, gt = hi; /* [lo,lt) < pivot, [lt,i) == pivot, [gt,hi) > */
+        while (i < gt) {
+            int64_t v = a[i];
+            if (v < pivot) {
+                a[i++] = a[lt];
+                a[lt++] = v;
+            } else if (v > pivot) {
+                a[i] = a[--gt];
+                a[gt] = v;
+            } else {
+                i++;
+            }
+        }
+        if (k < lt)
+            hi = lt;
+        else if (k >= gt)
+            lo = gt;
+        else
+            return pivot;
+    }
+    for (size_t i = lo + 1; i < hi; i++) { /* a few left: insertion sort */
+        int64_t v = a[i];
+        size_t j = i;
+        for (; j > lo && a[j - 1] > v; j--)
+            a[j] = a[j - 1];
+        a[j] = v;
+    }
+    return a[k];
+}
+
 /* floor(a / b) for b > 0, also for timestamps before 1970. */
 static int64_t cu_floor_div(int64_t a, int64_t b)
 {
@@ -186,11 +231,17 @@ static void cu_rhythm(cu_logfile *lf)
         prev = e->ts, first = false;
     }
     if (ng == 0) return;
-    qsort(p->gaps, ng, sizeof *p->gaps, cu_i64_cmp);
+    int64_t upper = cu_select(p->gaps, ng, ng / 2);
     lf->has_cycle_median = true;
-    lf->cycle_median_us = ng % 2
-                              ? p->gaps[ng / 2]
-                              : p->gaps[ng / 2 - 1] + (p->gaps[ng / 2] - p->gaps[ng / 2 - 1]) / 2;
+    if (ng % 2) {
+        lf->cycle_median_us = upper;
+    } else {
+        /* The lower middle is the largest of the gaps that selection left below. */
+        int64_t lower = p->gaps[0];
+        for (size_t i = 1; i < ng / 2; i++)
+            if (p->gaps[i] > lower) lower = p->gaps[i];
+        lf->cycle_median_us = lower + (upper - lower) / 2;
+    }
 }
 
 void cu_logfile_compute(cu_logfile *lf)

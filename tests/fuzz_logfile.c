@@ -160,6 +160,33 @@ static void fuzz_check_metrics(const cu_logfile *lf)
     }
 }
 
+static int fuzz_i64_cmp(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* The median gap between consecutive pieces in time order, recomputed the plain way (sort the
+ * timestamps, sort the gaps), against the parser's selection. */
+static void fuzz_check_rhythm(const cu_logfile *lf)
+{
+    size_t n = lf->n_pieces;
+    FUZZ_CHECK(lf->has_cycle_median == (n >= 2));
+    if (n < 2) return;
+    int64_t *ts = malloc(n * sizeof *ts);
+    if (!ts) abort();
+    for (size_t i = 0; i < n; i++)
+        ts[i] = lf->pieces[i].ts;
+    qsort(ts, n, sizeof *ts, fuzz_i64_cmp);
+    for (size_t i = 0; i + 1 < n; i++)
+        ts[i] = ts[i + 1] - ts[i];
+    size_t ng = n - 1;
+    qsort(ts, ng, sizeof *ts, fuzz_i64_cmp);
+    int64_t want = ng % 2 ? ts[ng / 2] : ts[ng / 2 - 1] + (ts[ng / 2] - ts[ng / 2 - 1]) / 2;
+    FUZZ_CHECK(lf->cycle_median_us == want);
+    free(ts);
+}
+
 static void fuzz_check(const cu_logfile *lf, const uint8_t *data, size_t size, bool dated)
 {
     /* Identity. */
@@ -259,6 +286,7 @@ static void fuzz_check(const cu_logfile *lf, const uint8_t *data, size_t size, b
     }
 
     fuzz_check_metrics(lf);
+    fuzz_check_rhythm(lf);
 }
 
 /* The path gives the identity only: every count, row and metric must be the same. */
