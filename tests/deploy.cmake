@@ -37,6 +37,7 @@ set_tests_properties(deploy_roles PROPERTIES
   ENVIRONMENT "CUWATCH_GENLOGS=$<TARGET_FILE:cuwatch-genlogs>")
 cu_deploy_test(deploy_healthcheck db
   ${CU_DEPLOY_TESTS_DIR}/deploy_healthcheck.sh $<TARGET_FILE:cuwatch> ${PROJECT_SOURCE_DIR})
+set_tests_properties(deploy_healthcheck PROPERTIES ENVIRONMENT "CU_EXAMPLES_DIR=${CU_EXAMPLES_DIR}")
 cu_deploy_test(deploy_man unit
   ${CU_DEPLOY_TESTS_DIR}/deploy_man.sh ${PROJECT_SOURCE_DIR} $<TARGET_FILE:cuwatch>)
 # Builds a Release tree of its own (the unit header's recipe), then the .deb with cpack.
