@@ -15,6 +15,7 @@ struct cu_db {
     cu_ingest_file *file; /* cu_db_ingest's file: bytes and parse, reused from file to file */
     cu_sb copy;           /* COPY data being built */
     struct cu_arrays *arr; /* an append's array parameters (append.c), allocated on first use */
+    bool prepared_append;  /* the ingest's state and append statements are prepared (ingest.c) */
     volatile sig_atomic_t *step; /* cu_db_track_step's, or NULL */
 };
 
@@ -29,6 +30,7 @@ struct cu_ingest_file {
     cu_logfile lf;        /* valid when parsed */
     cu_logfile prev;      /* the bytes last ingested, parsed when the file may be an append */
     bool parsed;
+    bool known_same; /* the registry given to cu_ingest_prepare had this very hash */
     int read_rc;    /* 0, or -1 when the file could not be read (err says why) */
     int read_errno; /* errno of that failure: ENOENT means it vanished */
     cu_err err;
@@ -89,6 +91,25 @@ PGresult *cu_pq_params(PGconn *conn, const char *sql, int n, const char *const *
 /* Sends sql (a COPY ... FROM STDIN) and data[0..len) as its data; 0 or -1. */
 int cu_pq_copy(PGconn *conn, const char *sql, const char *data, size_t len, const char *what,
                cu_err *err);
+/* One statement of a pipeline: SQL, its n text parameters, what it does (for the error). */
+typedef struct cu_pq_stmt {
+    const char *sql;
+    int n;
+    const char *const *values;
+    const char *what;
+    const char *prepared; /* when not NULL, the name of a statement prepared for sql */
+} cu_pq_stmt;
+/* PQprepare with the deadline: name becomes sql on this connection. 0 or -1 (err). */
+int cu_pq_prepare(PGconn *conn, const char *name, const char *sql, const char *what,
+                  cu_err *err);
+/* Sends the n statements in one round trip (libpq pipeline mode; they run in order, and after
+ * a failure the rest are skipped) and collects their results into results[0..n-1], owned by
+ * the caller (PQclear each). 0 when every one succeeded; -1 with err from the first failure
+ * (every result cleared and NULL), or the deadline passed as for one query (connection
+ * dropped). */
+int cu_pq_pipeline(PGconn *conn, int n, const cu_pq_stmt *stmts, PGresult **results,
+                   cu_err *err);
+
 /* Ties conn to db, whose timeout_ms the helpers above then honour (pq.c). A query that gets
  * no answer within it drops the connection (PQstatus becomes CONNECTION_BAD) and fails with
  * "the database did not answer within N s". */

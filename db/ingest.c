@@ -312,18 +312,81 @@ static const char cu_sql_registry_error[] =
     " ON CONFLICT (chemin) DO UPDATE SET statut = 'erreur', traite_le = now(),"
     "   duree_ms = EXCLUDED.duree_ms, message = EXCLUDED.message";
 
-static int cu_lock(cu_db *db, const cu_ingest_ctx *c, cu_err *err)
+/* What the registry and the session say of an append candidate (cu_begin). */
+typedef struct cu_append_base {
+    bool found;
+    int64_t taille;
+    char empreinte[65], session_id[24], machine_id[24];
+    uint64_t pieces, lines, events, rejected;
+} cu_append_base;
+
+/* cu_sql_unchanged, plus what an append needs to know (cu_sql_append_base), in one query. */
+static const char cu_sql_state[] =
+    "WITH hit AS (SELECT id FROM fichier_log WHERE chemin = $1 AND empreinte = $2"
+    "             AND statut <> 'erreur'),"
+    " touched AS (UPDATE fichier_log f SET taille = $3::bigint,"
+    "               mtime = timestamptz 'epoch' + $4::bigint * interval '1 microsecond'"
+    "             FROM hit WHERE f.id = hit.id AND (f.taille IS DISTINCT FROM $3::bigint"
+    "               OR f.mtime IS DISTINCT FROM"
+    "                  timestamptz 'epoch' + $4::bigint * interval '1 microsecond')"
+    "             RETURNING 1),"
+    " base AS (SELECT f.taille, f.empreinte, s.id AS sid, s.total_pieces, f.lignes,"
+    "            f.evenements, f.lignes_rejetees, m.id AS mid"
+    "          FROM fichier_log f"
+    "          JOIN centre_usinage m ON m.id = f.centre_usinage_id"
+    "          JOIN session_production s ON s.centre_usinage_id = m.id"
+    "          WHERE f.chemin = $1 AND f.statut = 'ok' AND f.empreinte IS NOT NULL"
+    "            AND m.nom = $5 AND s.date_production = $6::date"
+    "            AND s.fichier_log_source = $1)"
+    " SELECT (SELECT count(*) FROM hit), (SELECT count(*) FROM touched), base.*"
+    " FROM (SELECT 1) AS one LEFT JOIN base ON true";
+
+static int cu_prepare_append(cu_db *db, cu_err *err);
+
+/* BEGIN, the advisory locks (the file's path, then (machine, date) — always in that order,
+ * so two writers never wait on each other in a cycle), and unless force, whether this very
+ * content is already recorded (*same; see cu_sql_unchanged) and what an append would start
+ * from (*base): one round trip. */
+static int cu_begin(cu_db *db, const cu_ingest_ctx *c, bool force, bool *same,
+                    cu_append_base *base, cu_err *err)
 {
-    char days[16];
+    *same = false;
+    memset(base, 0, sizeof *base);
+    char days[16], size[24], mtime[24];
     snprintf(days, sizeof days, "%" PRId32, c->date_days);
-    const char *params[3] = {c->relpath, c->machine, days};
-    if (c->has_date)
-        return cu_pq_run_params(db->conn,
-                                "SELECT pg_advisory_xact_lock(hashtextextended($1, 0)),"
-                                " pg_advisory_xact_lock(hashtext($2), $3::integer)",
-                                3, params, "locking the session", err);
-    return cu_pq_run_params(db->conn, "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", 1,
-                            params, "locking the file", err);
+    snprintf(size, sizeof size, "%" PRId64, c->size);
+    snprintf(mtime, sizeof mtime, "%" PRId64, c->mtime_us);
+    const char *lock_params[3] = {c->relpath, c->machine, days};
+    const char *state_params[6] = {c->relpath, c->hash,    size,
+                                   mtime,      c->machine, c->has_date ? c->date : NULL};
+    cu_pq_stmt stmts[3] = {
+        {"BEGIN", 0, NULL, "BEGIN", NULL},
+        c->has_date ? (cu_pq_stmt){"SELECT pg_advisory_xact_lock(hashtextextended($1, 0)),"
+                                   " pg_advisory_xact_lock(hashtext($2), $3::integer)",
+                                   3, lock_params, "locking the session", NULL}
+                    : (cu_pq_stmt){"SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", 1,
+                                   lock_params, "locking the file", NULL},
+        {cu_sql_state, 6, state_params, "reading fichier_log", "cu_state"}};
+    PGresult *r[3];
+    if (!force && cu_prepare_append(db, err) != 0) return -1;
+    if (cu_pq_pipeline(db->conn, force ? 2 : 3, stmts, r, err) != 0) return -1;
+    PQclear(r[0]);
+    PQclear(r[1]);
+    if (force) return 0;
+    *same = strcmp(PQgetvalue(r[2], 0, 0), "0") != 0;
+    if (!PQgetisnull(r[2], 0, 2)) {
+        base->found = true;
+        base->taille = strtoll(PQgetvalue(r[2], 0, 2), NULL, 10);
+        snprintf(base->empreinte, sizeof base->empreinte, "%s", PQgetvalue(r[2], 0, 3));
+        snprintf(base->session_id, sizeof base->session_id, "%s", PQgetvalue(r[2], 0, 4));
+        base->pieces = strtoull(PQgetvalue(r[2], 0, 5), NULL, 10);
+        base->lines = strtoull(PQgetvalue(r[2], 0, 6), NULL, 10);
+        base->events = strtoull(PQgetvalue(r[2], 0, 7), NULL, 10);
+        base->rejected = strtoull(PQgetvalue(r[2], 0, 8), NULL, 10);
+        snprintf(base->machine_id, sizeof base->machine_id, "%s", PQgetvalue(r[2], 0, 9));
+    }
+    PQclear(r[2]);
+    return 0;
 }
 
 /* Is this very content already recorded (by us earlier, or by another writer meanwhile)?
@@ -598,21 +661,20 @@ static const char *cu_out_of_range(const cu_logfile *lf)
  * bytes must give the counts recorded. Then append.c compares that parse with the new one and
  * only the rows after those they share are written (and the changed tail of the timeline and
  * of the rejected lines deleted first); anything else is a full replacement. */
-static const char cu_sql_append_base[] =
-    "SELECT f.taille, f.empreinte, s.id, s.total_pieces, f.lignes, f.evenements,"
-    "  f.lignes_rejetees, m.id"
-    " FROM fichier_log f"
-    " JOIN centre_usinage m ON m.id = f.centre_usinage_id"
-    " JOIN session_production s ON s.centre_usinage_id = m.id"
-    " WHERE f.chemin = $1 AND f.statut = 'ok' AND f.empreinte IS NOT NULL AND m.nom = $2"
-    "   AND s.date_production = $3::date AND s.fichier_log_source = $1";
+
+/* What the append's statement fails with when the stored rows are not those the plan expects
+ * (a cast error carrying it, SQLSTATE 22P02): the transaction is then rolled back and the file
+ * replaced whole in a new one. */
+#define CU_APPEND_MISMATCH "cuwatch append: the stored rows differ from the content last ingested"
 
 /* An append's writes, in one statement (one round trip, each table's integrity trigger once):
- * the machine's type and folder and the session row as a full ingest sets them; the
+ * the machine's type and folder and the session row as a full ingest sets them (every column
+ * cu_sql_session writes: db_append compares whole rows, and fails on one forgotten); the
  * timeline's changed tail ($17 rows, by id: the order they were written in) deleted and the
  * new rows of each detail table inserted in order from arrays; the registry row updated, its
- * rejected lines' changed tail ($42) deleted and the new ones inserted. Returns the numbers of
- * timeline and rejected rows deleted and of registry rows updated, for the caller to check. */
+ * rejected lines' changed tail ($42) deleted and the new ones inserted. Fails with
+ * CU_APPEND_MISMATCH unless the session had as many timeline rows ($46) and the file as many
+ * rejected lines ($47) as the content last ingested gives, and exactly the tails went. */
 static const char cu_sql_append_write[] =
     "WITH m AS (UPDATE centre_usinage SET type_cu = $2, description = $3"
     "   WHERE id = $4::integer"
@@ -623,7 +685,8 @@ static const char cu_sql_append_write[] =
     "   duree_production_totale = $10::numeric, temps_attente = $11::numeric,"
     "   temps_arret_volontaire = $12::numeric, temps_production_effectif = $13::numeric,"
     "   taux_occupation = $14::numeric, taux_attente = $15::numeric,"
-    "   taux_arret_volontaire = $16::numeric, date_creation = CURRENT_TIMESTAMP"
+    "   taux_arret_volontaire = $16::numeric, date_creation = CURRENT_TIMESTAMP,"
+    "   cycle_median_secondes = $48::numeric, pieces_heure = $49::integer[]"
     "   WHERE id = $1::integer),"
     " de AS (DELETE FROM periode_etat WHERE id IN (SELECT id FROM periode_etat"
     "   WHERE session_id = $1::integer ORDER BY id DESC LIMIT $17::integer) RETURNING 1),"
@@ -652,7 +715,27 @@ static const char cu_sql_append_write[] =
     " ir AS (INSERT INTO ligne_rejetee (fichier_id, numero_ligne, contenu, raison)"
     "   SELECT f.id, u.n, u.c, u.r FROM f, unnest($43::bigint[], $44::text[], $45::text[])"
     "   WITH ORDINALITY AS u(n, c, r, o) ORDER BY u.o)"
-    " SELECT (SELECT count(*) FROM de), (SELECT count(*) FROM dr), (SELECT count(*) FROM f)";
+    " SELECT CASE WHEN (SELECT count(*) FROM de) = $17::bigint"
+    "   AND (SELECT count(*) FROM dr) = $42::bigint AND (SELECT count(*) FROM f) = 1"
+    "   AND (SELECT count(*) FROM periode_etat WHERE session_id = $1::integer) = $46::bigint"
+    "   AND (SELECT count(*) FROM ligne_rejetee l, f WHERE l.fichier_id = f.id) = $47::bigint"
+    "   THEN 0"
+    "   ELSE ('" CU_APPEND_MISMATCH " (' || (SELECT count(*) FROM de) || ' of ' || $17"
+    "     || ' timeline rows, ' || (SELECT count(*) FROM dr) || ' of ' || $42"
+    "     || ' rejected lines)')::integer END";
+
+/* The two statements every append runs, prepared once per connection: planning the append's
+ * many-CTE statement costs more than running it. */
+static int cu_prepare_append(cu_db *db, cu_err *err)
+{
+    if (db->prepared_append) return 0;
+    if (cu_pq_prepare(db->conn, "cu_state", cu_sql_state, "preparing the ingest", err) != 0 ||
+        cu_pq_prepare(db->conn, "cu_append", cu_sql_append_write, "preparing the ingest",
+                      err) != 0)
+        return -1;
+    db->prepared_append = true;
+    return 0;
+}
 
 /* The append's array parameters: the new rows after those the plan keeps. */
 static void cu_append_arrays(cu_arrays *a, const cu_logfile *lf, const cu_append_plan *plan)
@@ -718,9 +801,10 @@ static void cu_append_arrays(cu_arrays *a, const cu_logfile *lf, const cu_append
     }
 }
 
-/* Writes an append planned by append.c in one statement. 0 when written; 1 when the stored
- * rows are not what the plan expects (the tails to delete were not all there: the caller
- * replaces the session whole in the same transaction); -1 on a database error. */
+/* Writes an append planned by append.c in one statement and COMMITs, in one round trip. 0 when
+ * committed; 1 when the stored rows are not what the plan expects (the transaction is aborted:
+ * the caller rolls it back and replaces the session whole in a new one); -1 on a database
+ * error. */
 static int cu_append_write(cu_db *db, cu_ingest_ctx *c, const cu_append_plan *plan,
                            const char *session_id, const char *machine_id,
                            cu_ingest_result *res, cu_err *err)
@@ -754,7 +838,19 @@ static int cu_append_write(cu_db *db, cu_ingest_ctx *c, const cu_append_plan *pl
     cu_arrays *a = db->arr;
     cu_append_arrays(a, lf, plan);
     snprintf(ms, sizeof ms, "%.3f", cu_now_ms() - c->t0);
-    const char *p[45] = {session_id,
+    char old_states[24], old_rejects[24];
+    snprintf(old_states, sizeof old_states, "%zu",
+             plan->keep[CU_T_STATES] + plan->drop[CU_T_STATES]);
+    snprintf(old_rejects, sizeof old_rejects, "%zu",
+             plan->keep[CU_T_REJECTS] + plan->drop[CU_T_REJECTS]);
+    /* The pieces' rhythm, as cu_upsert_session writes it (migration 008). */
+    char cycle[32];
+    if (lf->has_cycle_median) cu_db_fmt_seconds(cycle, lf->cycle_median_us);
+    cu_sb hours = {0};
+    for (size_t i = 0; i < lf->n_hours; i++)
+        cu_sb_printf(&hours, "%c%" PRIu32, i ? ',' : '{', lf->hour_counts[i]);
+    if (lf->n_hours) cu_sb_putc(&hours, '}');
+    const char *p[49] = {session_id,
                          c->type,
                          c->folder,
                          machine_id,
@@ -784,62 +880,50 @@ static int cu_append_write(cu_db *db, cu_ingest_ctx *c, const cu_append_plan *pl
     p[41] = drop_rejects;
     for (int i = 0; i < 3; i++) /* $43..$45: rejected lines */
         p[42 + i] = cu_arr_get(a, 16 + i);
-    PGresult *r = cu_pq_params(db->conn, cu_sql_append_write, 45, p, "writing the append", err);
-    if (!r) return -1;
-    bool as_planned = strtoull(PQgetvalue(r, 0, 0), NULL, 10) == plan->drop[CU_T_STATES] &&
-                      strtoull(PQgetvalue(r, 0, 1), NULL, 10) == plan->drop[CU_T_REJECTS] &&
-                      !strcmp(PQgetvalue(r, 0, 2), "1");
-    PQclear(r);
-    if (!as_planned) return 1;
+    p[45] = old_states;
+    p[46] = old_rejects;
+    p[47] = lf->has_cycle_median ? cycle : NULL;
+    p[48] = lf->n_hours ? hours.data : NULL;
+    cu_pq_stmt stmts[2] = {{cu_sql_append_write, 49, p, "writing the append", "cu_append"},
+                           {"COMMIT", 0, NULL, "COMMIT", NULL}};
+    PGresult *r[2];
+    int rc = cu_pq_pipeline(db->conn, 2, stmts, r, err);
+    cu_sb_free(&hours);
+    if (rc != 0) return strstr(err->msg, CU_APPEND_MISMATCH) && cu_db_alive(db) ? 1 : -1;
+    PQclear(r[0]);
+    PQclear(r[1]);
     res->rows = 0;
     for (int t = CU_T_PIECES; t <= CU_T_STATES; t++)
         res->rows += plan->add[t];
     return 0;
 }
 
-/* 0 with *done when written as an append; 0 without when it is not one (the caller then
- * replaces the session whole in the same transaction, which overwrites anything written
- * here); -1 on a database error. */
-static int cu_try_append(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res, bool *done,
-                         cu_err *err)
+/* With base from cu_begin: 0 with *done when written and COMMITted as an append; 0 without
+ * when it is not one (nothing written, the transaction still open: the caller replaces the
+ * session); 1 when the append found the stored rows not as recorded (see cu_append_write);
+ * -1 on a database error. */
+static int cu_try_append(cu_db *db, cu_ingest_ctx *c, const cu_append_base *base,
+                         cu_ingest_result *res, bool *done, cu_err *err)
 {
     *done = false;
     cu_ingest_file *f = c->file;
-    if (!f || !c->has_date) return 0;
-    const char *params[3] = {c->relpath, c->machine, c->date};
-    PGresult *r = cu_pq_params(db->conn, cu_sql_append_base, 3, params, "reading fichier_log", err);
-    if (!r) return -1;
-    if (PQntuples(r) != 1) {
-        PQclear(r);
-        return 0;
-    }
-    int64_t taille = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
-    char empreinte[65], session_id[24], machine_id[24];
-    snprintf(empreinte, sizeof empreinte, "%s", PQgetvalue(r, 0, 1));
-    snprintf(session_id, sizeof session_id, "%s", PQgetvalue(r, 0, 2));
-    uint64_t pieces = strtoull(PQgetvalue(r, 0, 3), NULL, 10);
-    uint64_t lines = strtoull(PQgetvalue(r, 0, 4), NULL, 10);
-    uint64_t events = strtoull(PQgetvalue(r, 0, 5), NULL, 10);
-    uint64_t rejected = strtoull(PQgetvalue(r, 0, 6), NULL, 10);
-    snprintf(machine_id, sizeof machine_id, "%s", PQgetvalue(r, 0, 7));
-    PQclear(r);
-
+    if (!f || !c->has_date || !base->found) return 0;
     char prefix_hash[65];
     cu_err ignored;
-    if (taille <= 0 || taille >= c->size ||
-        cu_sha256_hex(f->bytes.data, (size_t)taille, prefix_hash, &ignored) != 0 ||
-        strcmp(prefix_hash, empreinte) != 0)
+    if (base->taille <= 0 || base->taille >= c->size ||
+        cu_sha256_hex(f->bytes.data, (size_t)base->taille, prefix_hash, &ignored) != 0 ||
+        strcmp(prefix_hash, base->empreinte) != 0)
         return 0;
     cu_logfile *old = &f->prev;
-    cu_logfile_parse_buffer(old, f->relpath, f->bytes.data, (size_t)taille);
+    cu_logfile_parse_buffer(old, f->relpath, f->bytes.data, (size_t)base->taille);
     cu_append_plan plan;
-    if (old->n_pieces != pieces || old->lines != lines || old->events != events ||
-        old->rejected_lines != rejected || !cu_append_plan_make(old, c->lf, &plan))
+    if (old->n_pieces != base->pieces || old->lines != base->lines ||
+        old->events != base->events || old->rejected_lines != base->rejected ||
+        !cu_append_plan_make(old, c->lf, &plan))
         return 0;
-    int rc = cu_append_write(db, c, &plan, session_id, machine_id, res, err);
-    if (rc < 0) return -1;
+    int rc = cu_append_write(db, c, &plan, base->session_id, base->machine_id, res, err);
     *done = rc == 0;
-    return 0;
+    return rc;
 }
 
 /* The transaction proper: 0 and COMMITted, 1 when found unchanged under the lock (nothing
@@ -867,30 +951,43 @@ static int cu_transaction(cu_db *db, cu_ingest_ctx *c, bool force, cu_ingest_res
 {
     cu_err *err = &res->err;
     bool same = false;
-    if (cu_pq_run(db->conn, "BEGIN", "BEGIN", err) != 0) return -1;
-    int rc = cu_lock(db, c, err);
+    cu_append_base base;
+    int rc = cu_begin(db, c, force, &same, &base, err);
     if (rc == 0 && c->file && cu_changed_since_read(c->file)) {
         c->file->changed = true;
         cu_pq_run(db->conn, "ROLLBACK", "ROLLBACK", err);
         return 2;
     }
-    if (rc == 0 && !force) rc = cu_unchanged(db, c, &same, err);
     if (rc == 0 && same) {
-        /* Nothing to write but the size and mtime cu_unchanged may have refreshed. */
+        /* Nothing to write but the size and mtime the state query may have refreshed. */
         rc = cu_pq_run(db->conn, "COMMIT", "COMMIT", err);
         return rc == 0 ? 1 : -1;
     }
-    bool appended = false;
-    if (rc == 0 && !force && !c->reject) rc = cu_try_append(db, c, res, &appended, err);
+    if (rc == 0 && !c->reject) {
+        bool appended = false;
+        rc = cu_try_append(db, c, &base, res, &appended, err);
+        if (rc == 0 && appended) {
+            res->appended = true;
+            return 0;
+        }
+        if (rc == 1) {
+            /* The stored rows were not as recorded: replace them all, in a new transaction. */
+            cu_log_fields(CU_LOG_WARN, "append abandoned, the session is replaced",
+                          (cu_log_field[]){CU_LF_STR("path", c->relpath),
+                                           CU_LF_STR("error", err->msg)},
+                          2);
+            err->msg[0] = '\0';
+            rc = cu_pq_run(db->conn, "ROLLBACK", "ROLLBACK", err);
+            if (rc == 0) rc = cu_begin(db, c, true, &same, &base, err);
+        }
+    }
     /* New content at this path, not an append: perhaps a file that moved here (a renamed
      * folder). */
-    if (rc == 0 && !appended && c->root)
+    if (rc == 0 && c->root)
         rc = cu_db_take_moved(db, c->root, c->relpath, c->hash, c->machine, res->moved_from,
                               sizeof res->moved_from, err);
-    if (rc == 0 && !appended)
-        rc = c->reject ? cu_write_rejected(db, c, err) : cu_write_session(db, c, res, err);
+    if (rc == 0) rc = c->reject ? cu_write_rejected(db, c, err) : cu_write_session(db, c, res, err);
     if (rc == 0) rc = cu_pq_run(db->conn, "COMMIT", "COMMIT", err);
-    if (rc == 0) res->appended = appended;
     if (rc != 0 && PQstatus(db->conn) == CONNECTION_OK) {
         cu_err ignored;
         cu_pq_run(db->conn, "ROLLBACK", "ROLLBACK", &ignored);
@@ -980,6 +1077,7 @@ void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relp
     f->root = cu_xstrdup(cfg->root);
     f->machine = f->type = NULL;
     f->parsed = false;
+    f->known_same = false;
     f->read_rc = -1;
     f->read_errno = 0;
     f->too_big = false;
@@ -1029,6 +1127,7 @@ void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relp
     if (reg) {
         const cu_registry_entry *e = cu_registry_find(reg, relpath);
         bool same = e && !strcmp(e->empreinte, f->hash) && strcmp(e->statut, "erreur") != 0;
+        f->known_same = same;
         if (force || !same) cu_parse_prepared(f);
     }
 out:
@@ -1097,8 +1196,10 @@ static void cu_ingest_trim(cu_db *db, cu_ingest_file *f)
     if (!big) return;
     cu_sb_free(&f->bytes);
     cu_logfile_free(&f->lf);
+    cu_logfile_free(&f->prev);
     f->parsed = false;
     cu_sb_free(&db->copy);
+    if (db->arr) cu_sb_free(&db->arr->buf);
     malloc_trim(0);
 }
 
@@ -1141,9 +1242,11 @@ static int cu_ingest_once(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_re
         goto out;
     }
 
-    /* The registry check before any parsing or transaction: an unchanged file costs one
-     * query. */
-    if (!force) {
+    /* The registry check before any parsing or transaction, when a registry said the content
+     * is unchanged: then it costs one query. Otherwise (the daemon's uploads, which have
+     * changed as a rule) the file is parsed and the transaction's first round trip, which
+     * checks the same under the lock (cu_begin), finds an unchanged one all the same. */
+    if (!force && f->known_same) {
         bool same = false;
         if (cu_unchanged(db, &c, &same, &res->err) != 0) goto db_error;
         if (same) {

@@ -232,3 +232,82 @@ int cu_pq_copy(PGconn *conn, const char *sql, const char *data, size_t len, cons
     if (late) return cu_pq_timed_out(conn, what, err);
     return rc;
 }
+
+/* Several statements in one round trip: libpq's pipeline mode, sent non-blocking like COPY
+ * data, results collected until the sync with the same deadline as one query. */
+int cu_pq_pipeline(PGconn *conn, int n, const cu_pq_stmt *stmts, PGresult **results,
+                   cu_err *err)
+{
+    int64_t deadline = cu_pq_deadline(conn);
+    for (int i = 0; i < n; i++)
+        results[i] = NULL;
+    if (!PQenterPipelineMode(conn)) return cu_pq_fail(err, conn, NULL, stmts[0].what);
+    PQsetnonblocking(conn, 1);
+    bool late = false;
+    int rc = 0, sent = 0;
+    for (; sent < n; sent++) {
+        const cu_pq_stmt *st = &stmts[sent];
+        if (!(st->prepared ? PQsendQueryPrepared(conn, st->prepared, st->n, st->values, NULL,
+                                                 NULL, 0)
+                           : PQsendQueryParams(conn, st->sql, st->n, NULL, st->values, NULL,
+                                               NULL, 0)))
+            break;
+    }
+    if (sent < n) rc = cu_pq_fail(err, conn, NULL, stmts[sent].what);
+    if (!PQpipelineSync(conn) || cu_pq_flush(conn, deadline, &late) != 0) {
+        if (rc == 0 && !late) rc = cu_pq_fail(err, conn, NULL, stmts[0].what);
+        rc = -1;
+    }
+    /* Each statement's results end with a NULL; the sync's result ends it all. */
+    int k = 0, nulls = 0;
+    while (rc == 0 || (!late && PQstatus(conn) == CONNECTION_OK)) {
+        PGresult *r = cu_pq_next(conn, deadline, &late);
+        if (late) break;
+        if (!r) {
+            k++;
+            if (PQstatus(conn) != CONNECTION_OK || ++nulls > n + 1) break;
+            continue;
+        }
+        if (PQresultStatus(r) == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (k < n && !results[k])
+            results[k] = r;
+        else
+            PQclear(r);
+    }
+    PQexitPipelineMode(conn);
+    PQsetnonblocking(conn, 0);
+    if (late) {
+        for (int i = 0; i < n; i++) {
+            PQclear(results[i]);
+            results[i] = NULL;
+        }
+        return cu_pq_timed_out(conn, stmts[0].what, err);
+    }
+    for (int i = 0; i < n && rc == 0; i++) {
+        ExecStatusType st = results[i] ? PQresultStatus(results[i]) : PGRES_FATAL_ERROR;
+        if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK)
+            rc = cu_pq_fail(err, conn, results[i], stmts[i].what);
+    }
+    if (rc != 0)
+        for (int i = 0; i < n; i++) {
+            PQclear(results[i]);
+            results[i] = NULL;
+        }
+    return rc;
+}
+
+int cu_pq_prepare(PGconn *conn, const char *name, const char *sql, const char *what, cu_err *err)
+{
+    int64_t deadline = cu_pq_deadline(conn);
+    if (!PQsendPrepare(conn, name, sql, 0, NULL)) return cu_pq_fail(err, conn, NULL, what);
+    err->msg[0] = '\0';
+    PGresult *r = cu_pq_collect(conn, deadline, what, err);
+    if (!r && err->msg[0]) return -1;
+    r = cu_pq_check(conn, r, what, err);
+    if (!r) return -1;
+    PQclear(r);
+    return 0;
+}

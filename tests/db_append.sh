@@ -166,6 +166,13 @@ step "an older wait appended" replace
 printf '20250310 23:40:00|@StukUitgevoerd: after the old wait\r\n' >>"$file"
 step "append after it" append
 
+# Stored rows that are not what the registry says was ingested (a timeline row deleted by
+# hand): the append notices, is abandoned, and the session is replaced whole.
+q "DELETE FROM periode_etat WHERE id = (SELECT min(id) FROM periode_etat)" >/dev/null
+printf '20250310 23:45:00|@StukUitgevoerd: after tampering\r\n' >>"$file"
+step "stored timeline rows tampered with" replace
+contains "$WORK/a.out" "append abandoned" "the abandoned append's warning"
+
 # A changed byte in the prefix; a shrink; the same content again.
 python3 - "$file" <<'PY'
 import sys
