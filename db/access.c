@@ -32,6 +32,15 @@ bool cu_db_err_transient(const cu_err *err)
     return false;
 }
 
+bool cu_db_err_permanent(const cu_err *err)
+{
+    /* Data exceptions (22: an invalid byte sequence, a value out of range) and integrity
+     * violations (23: not-null, check, foreign key) come from the file's content meeting the
+     * schema: the same file meets them again. Anything else (a missing table, privileges, a
+     * full disk) is the server's state, which an operator may fix at any moment. */
+    return err && (strncmp(err->sqlstate, "22", 2) == 0 || strncmp(err->sqlstate, "23", 2) == 0);
+}
+
 bool cu_db_err_no_answer(const cu_err *err)
 {
     return err && strcmp(err->sqlstate, CU_SQLSTATE_NO_ANSWER) == 0;

@@ -4,11 +4,13 @@
  * forced to UTF8 (all text cuwatch stores is UTF-8) and an application_name so a DBA can see
  * cuwatch in pg_stat_activity. When it fails, a ping with the same parameters tells a server
  * that is not there (retry later) from one that said no (credentials, database name). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "db_int.h"
 #include "log.h"
+#include "text.h"
 
 static void cu_trim_nl(char *s)
 {
@@ -334,11 +336,40 @@ int cu_db_registry_load(cu_db *db, cu_registry *reg, cu_err *err)
     return 0;
 }
 
+static bool cu_name_plain(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == 0x7F) return false;
+    return cu_utf8_valid(s, strlen(s));
+}
+
+char *cu_db_name_utf8(const char *relpath)
+{
+    if (cu_name_plain(relpath)) return NULL;
+    cu_sb out = {0};
+    const char *p = relpath;
+    for (;;) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        size_t before = out.len;
+        cu_text_clean(&out, p, n, SIZE_MAX);
+        if (out.len == before && n > 0) cu_sb_puts(&out, "\xEF\xBF\xBD"); /* nothing printable */
+        if (!slash) break;
+        cu_sb_putc(&out, '/');
+        p = slash + 1;
+    }
+    if (!out.data) return cu_xstrdup("");
+    return out.data;
+}
+
 const cu_registry_entry *cu_registry_find(const cu_registry *reg, const char *chemin)
 {
     if (!reg || reg->n == 0) return NULL;
-    cu_registry_entry key = {.chemin = (char *)chemin};
-    return bsearch(&key, reg->entries, reg->n, sizeof key, cu_registry_cmp);
+    char *stored = cu_db_name_utf8(chemin);
+    cu_registry_entry key = {.chemin = stored ? stored : (char *)chemin};
+    const cu_registry_entry *e = bsearch(&key, reg->entries, reg->n, sizeof key, cu_registry_cmp);
+    free(stored);
+    return e;
 }
 
 void cu_registry_entry_free(cu_registry_entry *e)
@@ -360,9 +391,11 @@ void cu_registry_free(cu_registry *reg)
 
 int cu_db_registry_get(cu_db *db, const char *chemin, cu_registry_entry *out, cu_err *err)
 {
-    const char *params[1] = {chemin};
+    char *stored = cu_db_name_utf8(chemin);
+    const char *params[1] = {stored ? stored : chemin};
     PGresult *r = cu_pq_params(db->conn, CU_REGISTRY_SELECT " WHERE chemin = $1", 1, params,
                                "reading fichier_log", err);
+    free(stored);
     if (!r) return -1;
     int found = PQntuples(r) > 0;
     if (found) cu_registry_fill(out, r, 0);

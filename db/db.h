@@ -71,6 +71,11 @@ bool cu_db_err_read_only(const cu_err *err);
  * statement_timeout or a cancel (57014), deadlock (40P01), serialization failure (40001). */
 bool cu_db_err_transient(const cu_err *err);
 
+/* True when err is a refusal that retrying the same file will meet again: a data exception
+ * (SQLSTATE class 22) or an integrity violation (23). A missing table or privilege, a full
+ * disk and the like are the server's state and may pass: not permanent. */
+bool cu_db_err_permanent(const cu_err *err);
+
 /* True when err is cuwatch's own deadline: the server did not answer a query in time and the
  * connection was dropped (the SQLSTATE field then holds connection_failure, 08006). */
 #define CU_SQLSTATE_NO_ANSWER "08006"
@@ -112,6 +117,9 @@ typedef struct cu_ingest_result {
     bool io_error;  /* ERROR because the file could not be read (vanished, permissions) */
     bool transient; /* ERROR because the server refused for now (lock_timeout, statement_timeout,
                        deadlock, serialization): retry later; logged as a warning */
+    bool permanent; /* ERROR that the same file will meet again (invalid data for a column, a
+                       constraint): recorded 'erreur', not worth retrying until the file or
+                       the schema changes (reconciliation retries 'erreur' rows) */
     bool gone;      /* io_error because the file no longer exists (deleted or moved after its
                        event or listing): nothing to do, logged at debug, no registry row */
     char machine[256];
@@ -191,13 +199,24 @@ typedef struct cu_registry {
     size_t n;
 } cu_registry;
 
+/* Names are bytes on disk, text in the database (issue 8: a Windows FTP client creates
+ * "CENTRE D\xC9BIT (ALU)" in Latin-1). The stored form of a path relative to the root: each
+ * name (between slashes) by the text rule of SPEC §1 (common/text.c: valid UTF-8 stays,
+ * anything else is Latin-1; control characters removed; a name left empty becomes U+FFFD).
+ * NULL when the path is already its own stored form (valid UTF-8, no control character: the
+ * usual case, no allocation); otherwise a malloc'd string the caller frees. Every place that
+ * puts a path in the database, or looks one up, goes through it; the bytes stay for opening. */
+char *cu_db_name_utf8(const char *relpath);
+
 /* Loads every fichier_log row (one query). Free with cu_registry_free. */
 int cu_db_registry_load(cu_db *db, cu_registry *reg, cu_err *err);
-/* Binary search; NULL when the path was never seen. */
+/* Binary search; NULL when the path was never seen. chemin may be the on-disk bytes: it is
+ * looked up by its stored form (cu_db_name_utf8). */
 const cu_registry_entry *cu_registry_find(const cu_registry *reg, const char *chemin);
 void cu_registry_free(cu_registry *reg);
 
-/* One row, for a single file; returns 1 when found, 0 when not, -1 on error. */
+/* One row, for a single file (chemin as for cu_registry_find); returns 1 when found, 0 when
+ * not, -1 on error. */
 int cu_db_registry_get(cu_db *db, const char *chemin, cu_registry_entry *out, cu_err *err);
 void cu_registry_entry_free(cu_registry_entry *e);
 

@@ -21,7 +21,8 @@ struct cu_db {
 
 /* One file read, hashed and (perhaps) parsed, ready for its transaction. */
 struct cu_ingest_file {
-    char *relpath;
+    char *relpath;        /* the on-disk bytes, for opening */
+    char *chemin, *folder; /* the path and its machine folder as stored (cu_db_name_utf8) */
     char *root;           /* cfg->root at preparation: where moved files are looked for */
     char *machine, *type; /* by cu_config_machine from the parent folder */
     cu_sb bytes;          /* the whole file */

@@ -1029,6 +1029,8 @@ void cu_ingest_file_free(cu_ingest_file *f)
 {
     if (!f) return;
     free(f->relpath);
+    free(f->chemin);
+    free(f->folder);
     free(f->root);
     free(f->abspath);
     free(f->machine);
@@ -1085,14 +1087,25 @@ void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relp
     f->hash[0] = '\0';
     f->size = f->mtime_us = 0;
 
-    /* The machine folder is the path's parent folder, as the parser will see it. */
+    /* The machine folder is the path's parent folder, as the parser will see it. Path and
+     * folder as stored are their UTF-8 forms (a Latin-1 folder name from a Windows client),
+     * and machines.map, written in UTF-8, is looked up with that form too. */
+    free(f->chemin);
+    free(f->folder);
+    f->chemin = cu_db_name_utf8(relpath);
+    if (!f->chemin) f->chemin = cu_xstrdup(relpath);
     const char *slash = strrchr(relpath, '/');
     const char *prev = slash;
     while (prev && prev > relpath && prev[-1] != '/')
         prev--;
     char *folder = slash ? cu_xstrndup(prev, (size_t)(slash - prev)) : cu_xstrdup("");
-    cu_config_machine(cfg, folder, &f->machine, &f->type);
-    free(folder);
+    f->folder = cu_db_name_utf8(folder);
+    if (!f->folder) {
+        f->folder = folder;
+    } else {
+        free(folder);
+    }
+    cu_config_machine(cfg, f->folder, &f->machine, &f->type);
 
     if (!cu_relpath_ok(relpath)) {
         cu_fail(&f->err, "%s: not a path relative to the root", relpath);
@@ -1163,12 +1176,7 @@ static int cu_ingest_too_big(cu_db *db, const cu_ingest_file *f, cu_ingest_ctx *
     snprintf(reason, sizeof reason,
              "file too large: %lld bytes, above watch.max_file_size (%lld bytes); not read",
              (long long)f->size, (long long)f->max_size);
-    /* The machine folder: the path's parent folder. */
-    const char *slash = strrchr(f->relpath, '/');
-    const char *prev = slash;
-    while (prev && prev > f->relpath && prev[-1] != '/')
-        prev--;
-    char *folder = slash ? cu_xstrndup(prev, (size_t)(slash - prev)) : cu_xstrdup("");
+    char *folder = cu_xstrdup(f->folder ? f->folder : "");
     c->lf = &nothing;
     c->folder = folder;
     c->reject = reason;
@@ -1209,7 +1217,7 @@ static int cu_ingest_once(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_re
     memset(res, 0, sizeof *res);
     double t0 = cu_now_ms() - f->prep_ms;
     cu_ingest_ctx c = {.lf = &f->lf,
-                       .relpath = f->relpath,
+                       .relpath = f->chemin ? f->chemin : f->relpath, /* as stored */
                        .machine = f->machine,
                        .type = f->type,
                        .size = f->size,
@@ -1258,7 +1266,7 @@ static int cu_ingest_once(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_re
     if (!f->parsed) cu_parse_prepared(f);
 
     const cu_logfile *lf = &f->lf;
-    c.folder = lf->folder ? lf->folder : "";
+    c.folder = f->folder ? f->folder : "";
     c.has_date = lf->has_date;
     c.date_days = lf->date_days;
     if (lf->has_date) cu_format_date(c.date, lf->date_days);
@@ -1309,6 +1317,7 @@ db_error:
      * connection were lost: the file stays pending and the caller reconnects later. */
     res->conn_lost = !cu_db_alive(db) || cu_db_err_read_only(&res->err);
     res->transient = !res->conn_lost && cu_db_err_transient(&res->err);
+    res->permanent = !res->conn_lost && !res->transient && cu_db_err_permanent(&res->err);
     /* A lock or statement timeout says nothing about the file: no 'erreur' row for it. */
     if (!res->transient) cu_record_error(db, &c, res);
 out:

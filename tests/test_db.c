@@ -100,12 +100,36 @@ static void test_registry_find(void **state)
     assert_null(cu_registry_find(&empty, "A (X)/20250101.LOG"));
 }
 
+/* Names are bytes; the stored form is UTF-8, name by name (issue 8). */
+static void test_name_utf8(void **state)
+{
+    (void)state;
+    assert_null(cu_db_name_utf8("DEM12 (PVC)/20250101.LOG"));
+    assert_null(cu_db_name_utf8("CENTRE D\xC3\x89" "BIT (ALU)/20250101.LOG")); /* already UTF-8 */
+    char *s = cu_db_name_utf8("CENTRE D\xC9" "BIT (ALU)/20250101.LOG");
+    assert_string_equal(s, "CENTRE D\xC3\x89" "BIT (ALU)/20250101.LOG");
+    free(s);
+    /* Each name decides for itself: a UTF-8 folder beside a Latin-1 file name. */
+    s = cu_db_name_utf8("D\xC3\x89" "BIT/caf\xE9.LOG");
+    assert_string_equal(s, "D\xC3\x89" "BIT/caf\xC3\xA9.LOG");
+    free(s);
+    s = cu_db_name_utf8("A\r\x1b[31m/x.LOG");
+    assert_string_equal(s, "A[31m/x.LOG");
+    free(s);
+    s = cu_db_name_utf8("\x01\x02/x.LOG");
+    assert_string_equal(s, "\xEF\xBF\xBD/x.LOG");
+    free(s);
+    cu_registry_entry e[1] = {{.chemin = "CENTRE D\xC3\x89" "BIT (ALU)/20250101.LOG", .taille = 7}};
+    cu_registry reg = {.entries = e, .n = 1};
+    assert_int_equal(cu_registry_find(&reg, "CENTRE D\xC9" "BIT (ALU)/20250101.LOG")->taille, 7);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hours),         cmocka_unit_test(test_rates),
         cmocka_unit_test(test_round_seconds), cmocka_unit_test(test_copy_escaping),
-        cmocka_unit_test(test_registry_find),
+        cmocka_unit_test(test_registry_find), cmocka_unit_test(test_name_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

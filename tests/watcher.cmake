@@ -10,7 +10,7 @@ cu_unit_test(test_watcher_reconcile SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_wat
 # End to end: the real cuwatch binary against its own throwaway PostgreSQL (pg_harness.sh),
 # and vsftpd (vsftpd_harness.sh, root only: exit 77 = skipped) where the upload path matters.
 foreach(t ftp burst db_outage db_hang sigkill signals settle reconcile overflow watch_limit
-    log_forging password_mode counters gone readonly deadlines idle_kill huge_file)
+    log_forging password_mode counters gone readonly deadlines idle_kill huge_file latin1_names)
   add_test(NAME e2e_watch_${t}
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e_${t}.sh $<TARGET_FILE:cuwatch>)
   set_tests_properties(e2e_watch_${t} PROPERTIES LABELS e2e TIMEOUT 300 SKIP_RETURN_CODE 77)

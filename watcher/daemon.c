@@ -694,7 +694,10 @@ static void cu_daemon_ingest(cu_daemon *d, const char *rel, const struct stat *s
     case CU_INGEST_REJECTED:
         break;
     case CU_INGEST_ERROR:
-        if (!res.io_error) {
+        /* An error the file will meet again (issue 8: invalid data for a column) is recorded
+         * (fichier_log 'erreur', the error line above) and left to the file's next change or
+         * the next reconciliation, rather than retried every few seconds for ever. */
+        if (!res.io_error && !res.permanent) {
             /* The server refused this transaction (disk full, a lock or statement timeout)
              * but is there: try again later rather than wait for a reconciliation that may
              * never come (watch.reconcile_every is off by default). One backoff for all
