@@ -251,10 +251,12 @@ static const char cu_sql_session[] =
     "    heure_dernier_machine_stop, total_pieces, duree_production_totale, temps_attente,"
     "    temps_arret_volontaire, temps_production_effectif, taux_occupation, taux_attente,"
     "    taux_arret_volontaire, fichier_log_source, date_creation, cycle_median_secondes,"
-    "    pieces_heure)"
+    "    pieces_heure, production_secondes, effectif_secondes, attente_secondes,"
+    "    arret_secondes)"
     "  SELECT m.id, $4::date, $5::timestamp, $6::timestamp, $7::timestamp, $8::timestamp,"
     "    $9::integer, $10::numeric, $11::numeric, $12::numeric, $13::numeric, $14::numeric,"
-    "    $15::numeric, $16::numeric, $17, CURRENT_TIMESTAMP, $18::numeric, $19::integer[] FROM m"
+    "    $15::numeric, $16::numeric, $17, CURRENT_TIMESTAMP, $18::numeric, $19::integer[],"
+    "    $20::numeric, $21::numeric, $22::numeric, $23::numeric FROM m"
     "  ON CONFLICT (centre_usinage_id, date_production) DO UPDATE SET"
     "    heure_premiere_piece = EXCLUDED.heure_premiere_piece,"
     "    heure_derniere_piece = EXCLUDED.heure_derniere_piece,"
@@ -270,7 +272,11 @@ static const char cu_sql_session[] =
     "    fichier_log_source = EXCLUDED.fichier_log_source,"
     "    date_creation = EXCLUDED.date_creation,"
     "    cycle_median_secondes = EXCLUDED.cycle_median_secondes,"
-    "    pieces_heure = EXCLUDED.pieces_heure"
+    "    pieces_heure = EXCLUDED.pieces_heure,"
+    "    production_secondes = EXCLUDED.production_secondes,"
+    "    effectif_secondes = EXCLUDED.effectif_secondes,"
+    "    attente_secondes = EXCLUDED.attente_secondes,"
+    "    arret_secondes = EXCLUDED.arret_secondes"
     "  RETURNING id, (xmax = 0) AS inserted)"
     " SELECT s.id, m.id, s.inserted, (SELECT fichier_log_source FROM old) FROM s, m";
 
@@ -490,6 +496,38 @@ static int cu_copy_details(cu_db *db, const cu_logfile *lf, const char *session_
     return 0;
 }
 
+/* The session row's columns that the views read (migrations 008, 009), as query parameters:
+ * v[] = cycle_median_secondes, pieces_heure, production_, effectif_, attente_, arret_secondes
+ * (NULL = SQL null). Both the full ingest and the append write them. */
+typedef struct cu_session_extra {
+    char prod[32], eff[32], wait[32], stop[32], cycle[32];
+    cu_sb hours;
+    const char *v[6];
+} cu_session_extra;
+
+static void cu_session_extra_fill(cu_session_extra *x, const cu_logfile *lf)
+{
+    const cu_metrics *m = &lf->metrics;
+    memset(x, 0, sizeof *x);
+    cu_db_fmt_seconds(x->prod, m->production_us);
+    cu_db_fmt_seconds(x->eff, m->effective_us);
+    cu_db_fmt_seconds(x->wait, m->wait_us);
+    cu_db_fmt_seconds(x->stop, m->stop_us);
+    if (lf->has_cycle_median) cu_db_fmt_seconds(x->cycle, lf->cycle_median_us);
+    for (size_t i = 0; i < lf->n_hours; i++) {
+        char n[16];
+        snprintf(n, sizeof n, "%c%" PRIu32, i ? ',' : '{', lf->hour_counts[i]);
+        cu_sb_puts(&x->hours, n);
+    }
+    if (lf->n_hours) cu_sb_putc(&x->hours, '}');
+    x->v[0] = lf->has_cycle_median ? x->cycle : NULL;
+    x->v[1] = lf->n_hours ? x->hours.data : NULL;
+    x->v[2] = x->prod;
+    x->v[3] = x->eff;
+    x->v[4] = x->wait;
+    x->v[5] = x->stop;
+}
+
 /* Upserts the machine and the session row; the ids into session_id and machine_id (24 bytes
  * each), *inserted when the session is new. */
 static int cu_upsert_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res,
@@ -511,17 +549,9 @@ static int cu_upsert_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res,
     cu_db_fmt_cpct(occ, m->occupation_cpct);
     cu_db_fmt_cpct(wpct, m->wait_cpct);
     cu_db_fmt_cpct(spct, m->stop_cpct);
-    /* The pieces' rhythm that v_jour and v_pieces_heure read (migration 008). */
-    char cycle[32];
-    if (lf->has_cycle_median) cu_db_fmt_seconds(cycle, lf->cycle_median_us);
-    cu_sb hours = {0};
-    for (size_t i = 0; i < lf->n_hours; i++) {
-        char n[16];
-        snprintf(n, sizeof n, "%c%" PRIu32, i ? ',' : '{', lf->hour_counts[i]);
-        cu_sb_puts(&hours, n);
-    }
-    if (lf->n_hours) cu_sb_putc(&hours, '}');
-    const char *params[19] = {c->machine,
+    cu_session_extra x;
+    cu_session_extra_fill(&x, lf);
+    const char *params[23] = {c->machine,
                               c->type,
                               c->folder,
                               c->date,
@@ -538,11 +568,15 @@ static int cu_upsert_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res,
                               wpct,
                               spct,
                               c->relpath,
-                              lf->has_cycle_median ? cycle : NULL,
-                              lf->n_hours ? hours.data : NULL};
+                              x.v[0],
+                              x.v[1],
+                              x.v[2],
+                              x.v[3],
+                              x.v[4],
+                              x.v[5]};
     PGresult *r =
-        cu_pq_params(db->conn, cu_sql_session, 19, params, "writing session_production", err);
-    cu_sb_free(&hours);
+        cu_pq_params(db->conn, cu_sql_session, 23, params, "writing session_production", err);
+    cu_sb_free(&x.hours);
     if (!r) return -1;
     snprintf(session_id, 24, "%s", PQgetvalue(r, 0, 0));
     snprintf(machine_id, 24, "%s", PQgetvalue(r, 0, 1));
@@ -612,7 +646,8 @@ static const char *cu_out_of_range(const cu_logfile *lf)
 
 /* An append's writes, in one statement (one round trip, each table's integrity trigger once):
  * the machine's type and folder and the session row as a full ingest sets them (every column
- * cu_sql_session writes: db_append compares whole rows, and fails on one forgotten); the
+ * cu_sql_session writes, what the views read included: db_append compares whole rows, and
+ * fails on one forgotten); the
  * timeline's changed tail ($17 rows, by id: the order they were written in) deleted and the
  * new rows of each detail table inserted in order from arrays; the registry row updated, its
  * rejected lines' changed tail ($42) deleted and the new ones inserted. Fails with
@@ -629,7 +664,9 @@ static const char cu_sql_append_write[] =
     "   temps_arret_volontaire = $12::numeric, temps_production_effectif = $13::numeric,"
     "   taux_occupation = $14::numeric, taux_attente = $15::numeric,"
     "   taux_arret_volontaire = $16::numeric, date_creation = CURRENT_TIMESTAMP,"
-    "   cycle_median_secondes = $48::numeric, pieces_heure = $49::integer[]"
+    "   cycle_median_secondes = $48::numeric, pieces_heure = $49::integer[],"
+    "   production_secondes = $50::numeric, effectif_secondes = $51::numeric,"
+    "   attente_secondes = $52::numeric, arret_secondes = $53::numeric"
     "   WHERE id = $1::integer),"
     " de AS (DELETE FROM periode_etat WHERE id IN (SELECT id FROM periode_etat"
     "   WHERE session_id = $1::integer ORDER BY id DESC LIMIT $17::integer) RETURNING 1),"
@@ -819,14 +856,9 @@ static int cu_append_write(cu_db *db, cu_ingest_ctx *c, const cu_append_plan *pl
              plan->keep[CU_T_STATES] + plan->drop[CU_T_STATES]);
     snprintf(old_rejects, sizeof old_rejects, "%zu",
              plan->keep[CU_T_REJECTS] + plan->drop[CU_T_REJECTS]);
-    /* The pieces' rhythm, as cu_upsert_session writes it (migration 008). */
-    char cycle[32];
-    if (lf->has_cycle_median) cu_db_fmt_seconds(cycle, lf->cycle_median_us);
-    cu_sb hours = {0};
-    for (size_t i = 0; i < lf->n_hours; i++)
-        cu_sb_printf(&hours, "%c%" PRIu32, i ? ',' : '{', lf->hour_counts[i]);
-    if (lf->n_hours) cu_sb_putc(&hours, '}');
-    const char *p[49] = {session_id,
+    cu_session_extra x; /* what the views read, as cu_upsert_session writes it */
+    cu_session_extra_fill(&x, lf);
+    const char *p[53] = {session_id,
                          c->type,
                          c->folder,
                          machine_id,
@@ -858,13 +890,13 @@ static int cu_append_write(cu_db *db, cu_ingest_ctx *c, const cu_append_plan *pl
         p[42 + i] = cu_arr_get(a, 16 + i);
     p[45] = old_states;
     p[46] = old_rejects;
-    p[47] = lf->has_cycle_median ? cycle : NULL;
-    p[48] = lf->n_hours ? hours.data : NULL;
-    cu_pq_stmt stmts[2] = {{cu_sql_append_write, 49, p, "writing the append", "cu_append"},
+    for (int i = 0; i < 6; i++) /* $48..$53: what the views read */
+        p[47 + i] = x.v[i];
+    cu_pq_stmt stmts[2] = {{cu_sql_append_write, 53, p, "writing the append", "cu_append"},
                            {"COMMIT", 0, NULL, "COMMIT", NULL}};
     PGresult *r[2];
     int rc = cu_pq_pipeline(db->conn, 2, stmts, r, err);
-    cu_sb_free(&hours);
+    cu_sb_free(&x.hours);
     if (rc != 0) return strstr(err->msg, CU_APPEND_MISMATCH) && cu_db_alive(db) ? 1 : -1;
     PQclear(r[0]);
     PQclear(r[1]);

@@ -89,19 +89,22 @@ eq "$(q "SELECT string_agg(concat_ws('|', machine, coalesce(type, 'NULL'),
     "v_fraicheur"
 ok "rejected file, v_pieces_heure, v_fraicheur"
 
-# The pieces' rhythm is stored at ingest (migration 8); a session stored without it (an older
-# version's) gets the same numbers computed from its pieces.
+# The pieces' rhythm and the exact seconds are stored at ingest (migrations 8 and 9); for a
+# session stored without its hourly counts (an older version's), v_pieces_heure counts its
+# pieces (hours that have some).
 eq "$(q "SELECT string_agg(c.nom || '=' || coalesce(s.cycle_median_secondes::text, 'NULL') || '/' ||
-          coalesce(s.pieces_heure::text, 'NULL'), ' ' ORDER BY c.nom)
+          coalesce(s.pieces_heure::text, 'NULL') || '/' || s.production_secondes || '/' ||
+          s.effectif_secondes || '/' || s.attente_secondes || '/' || s.arret_secondes, ' '
+          ORDER BY c.nom)
           FROM session_production s JOIN centre_usinage c ON c.id = s.centre_usinage_id
          WHERE s.date_production < '2025-06-01'")" \
-    "Atelier=NULL/{1} DEM12=3300.000000/{2,0,1,1} DEMALU=17.500000/{3}" "stored rhythm"
-rhythm="SELECT machine, jour, cycle_median_s FROM v_jour
-        UNION ALL SELECT machine, jour, pieces FROM v_pieces_heure ORDER BY 1, 2, 3"
+    "Atelier=NULL/{1}/0.000000/0.000000/0.000000/0.000000 DEM12=3300.000000/{2,0,1,1}/10800.000000/7727.500000/372.500000/2700.000000 DEMALU=17.500000/{3}/35.000000/35.000000/0.000000/0.000000" \
+    "stored rhythm and seconds"
+rhythm="SELECT machine, jour, heure, pieces FROM v_pieces_heure WHERE pieces > 0 ORDER BY 1, 2, 3"
 stored=$(q "$rhythm")
-q "UPDATE session_production SET cycle_median_secondes = NULL, pieces_heure = NULL"
-eq "$(q "$rhythm")" "$stored" "rhythm computed from the pieces"
-ok "rhythm stored at ingest; the same computed for a session stored without it"
+q "UPDATE session_production SET pieces_heure = NULL"
+eq "$(q "$rhythm")" "$stored" "pieces per hour counted from the pieces"
+ok "rhythm and exact seconds stored at ingest; pieces per hour counted for a session without them"
 
 sid=$(q "SELECT s.id FROM session_production s JOIN centre_usinage c ON c.id = s.centre_usinage_id
           WHERE c.nom = 'DEM12' AND s.date_production = '2025-05-28'")
@@ -130,8 +133,9 @@ check_periods() {
                        WHERE s.heure_derniere_piece IS NOT DISTINCT FROM s.heure_premiere_piece
                          AND EXISTS (SELECT FROM periode_etat e WHERE e.session_id = s.id)))" "$1"
 }
-# Per-state sums of the periods against --parse's exact seconds, and v_jour against --parse and
-# against the session's own columns (hours to 4 decimals, rates): counts of disagreeing days.
+# Per-state sums of the periods against --parse's exact seconds, v_jour against --parse and
+# against the session's own columns (hours to 4 decimals, rates), and the stored rhythm
+# (pieces per hour, median cycle) against the pieces: counts of disagreeing days.
 check_sums() {
     q "SELECT concat_ws(' ',
          'sums=' || (SELECT count(*) FROM attendu_jour a
@@ -168,7 +172,26 @@ check_sums() {
                            OR v.taux_occupation <> s.taux_occupation
                            OR v.taux_attente <> s.taux_attente
                            OR v.taux_arret <> s.taux_arret_volontaire
-                           OR v.pieces <> s.total_pieces))" "$1"
+                           OR v.pieces <> s.total_pieces),
+         'rhythm=' || (SELECT count(*) FROM (
+             (SELECT machine, jour, heure, pieces FROM v_pieces_heure WHERE pieces > 0
+              EXCEPT SELECT c.nom, s.date_production, date_trunc('hour', p.timestamp_production),
+                            count(*)
+                       FROM piece_production p JOIN session_production s ON s.id = p.session_id
+                       JOIN centre_usinage c ON c.id = s.centre_usinage_id GROUP BY 1, 2, 3)
+             UNION ALL
+             (SELECT c.nom, s.date_production, date_trunc('hour', p.timestamp_production),
+                     count(*)
+                FROM piece_production p JOIN session_production s ON s.id = p.session_id
+                JOIN centre_usinage c ON c.id = s.centre_usinage_id GROUP BY 1, 2, 3
+              EXCEPT SELECT machine, jour, heure, pieces FROM v_pieces_heure)) x)
+           + (SELECT count(*) FROM session_production s
+               WHERE s.cycle_median_secondes IS DISTINCT FROM (
+                     SELECT extract(epoch FROM percentile_cont(0.5) WITHIN GROUP (ORDER BY g.gap))
+                       FROM (SELECT p.timestamp_production - lag(p.timestamp_production)
+                                    OVER (ORDER BY p.timestamp_production) AS gap
+                               FROM piece_production p WHERE p.session_id = s.id) g
+                      WHERE g.gap IS NOT NULL)))" "$1"
 }
 # v_semaine / v_mois against Σ/Σ from --parse: rows that differ either way.
 check_periods_of_time() {
@@ -218,7 +241,7 @@ eq "$(q "SELECT count(*) FROM periode_etat" gen | awk '$1 > 1000 {print "many"}'
     "generated data has many periods"
 zeros="gaps=0 unmerged=0 bad_first=0 bad_last=0 missing=0 extra=0"
 eq "$(check_periods gen)" "$zeros" "periods of generated data"
-eq "$(check_sums gen)" "sums=0 v_jour=0 columns=0" "sums and v_jour of generated data"
+eq "$(check_sums gen)" "sums=0 v_jour=0 columns=0 rhythm=0" "sums and v_jour of generated data"
 eq "$(check_periods_of_time gen)" "semaine=0 mois=0 " "v_semaine / v_mois = Σ/Σ"
 read -r weeks differ < <(sed -n 's/weeks=\([0-9]*\) differ=\([0-9]*\)/\1 \2/p' "$WORK/expected.out")
 [ "$differ" -gt 0 ] || fail "no week where Σ/Σ differs from the mean of daily rates ($weeks weeks)"
@@ -235,7 +258,7 @@ run_cuwatch "$WORK/gen2.out" -c "$gcfg" --rescan || rc=$?
 [ "$rc" = 0 ] || { tail -5 "$WORK/gen2.out"; fail "second rescan exit $rc"; }
 load_expected "$groot" gen
 eq "$(check_periods gen)" "$zeros" "periods after a re-ingest"
-eq "$(check_sums gen)" "sums=0 v_jour=0 columns=0" "sums after a re-ingest"
+eq "$(check_sums gen)" "sums=0 v_jour=0 columns=0 rhythm=0" "sums after a re-ingest"
 rel=${f#"$groot"/}
 eq "$(q "SELECT e.etat || ' ' || to_char(e.fin, 'HH24:MI:SS') FROM periode_etat e
           JOIN session_production s ON s.id = e.session_id
@@ -291,12 +314,13 @@ kill -TERM "$dpid"
 wait "$dpid" || fail "daemon exit status $?"
 contains "$WORK/daemon.log" "applied schema migration 005_periode_etat_views" "migration applied"
 # The expected rows of the files still there. The gone file's session has no periods
-# (missing=1) and is the one v_jour row without an expected row (v_jour=1): its durations
-# are its columns in hours × 3600 (production from its first and last piece).
+# (missing=1), is the one v_jour row without an expected row (v_jour=1) and has no stored
+# median cycle (rhythm=1: v_jour shows NULL rather than sort its pieces at every query): its
+# durations are its columns in hours × 3600 (production from its first and last piece).
 load_expected "$groot" old
 eq "$(check_periods old)" "gaps=0 unmerged=0 bad_first=0 bad_last=0 missing=1 extra=0" \
     "periods after backfill"
-eq "$(check_sums old)" "sums=0 v_jour=1 columns=0" "sums after backfill"
+eq "$(check_sums old)" "sums=0 v_jour=1 columns=0 rhythm=1" "sums after backfill"
 eq "$(q "SELECT v.production_s = extract(epoch FROM s.heure_derniere_piece - s.heure_premiere_piece)
              AND v.effectif_s = s.temps_production_effectif * 3600
              AND v.attente_s = s.temps_attente * 3600 AND v.arret_s = s.temps_arret_volontaire * 3600
