@@ -36,7 +36,16 @@ contains "$WORK/out" "cannot connect to 127.0.0.1:$port" "nothing listening"
 daemon=$!
 for _ in $(seq 300); do grep -q 'watching' "$WORK/daemon.log" && break; sleep 0.1; done
 grep -q 'serving /metrics and /healthz' "$WORK/daemon.log" || { cat "$WORK/daemon.log" >&2; fail "the daemon serves no /healthz"; }
-"$hc" "$WORK/d.yaml" >"$WORK/out" 2>&1 || { cat "$WORK/out" "$WORK/daemon.log" >&2; fail "unhealthy while the daemon runs"; }
+# Healthy within a few tries, as Docker retries: under a loaded machine (ASan, ctest -j) one
+# turn of the loop may exceed /healthz's 2 s bound.
+healthy() {
+    local t0=$SECONDS
+    until "$hc" "$WORK/d.yaml" >"$WORK/out" 2>&1; do
+        [ $((SECONDS - t0)) -le 30 ] || { cat "$WORK/out" "$WORK/daemon.log" >&2; fail "$1"; }
+        sleep 0.2
+    done
+}
+healthy "unhealthy while the daemon runs"
 
 pm=$(head -n 1 "$CU_PG_DIR/data/postmaster.pid")
 frozen="$pm $(pgrep -P "$pm" | tr '\n' ' ')"
@@ -52,11 +61,7 @@ done
 thaw
 contains "$WORK/out" "/healthz: HTTP/1.1 503" "a stalled loop"
 contains "$WORK/out" "event loop stalled" "the daemon's reason"
-t0=$(date +%s)
-until "$hc" "$WORK/d.yaml" >"$WORK/out" 2>&1; do
-    [ $(($(date +%s) - t0)) -le 30 ] || { cat "$WORK/out" >&2; fail "not healthy again after the database thawed"; }
-    sleep 0.2
-done
+healthy "not healthy again after the database thawed"
 
 kill -STOP "$daemon"
 rc=0; "$hc" "$WORK/d.yaml" >"$WORK/out" 2>&1 || rc=$?
