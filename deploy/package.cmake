@@ -3,7 +3,7 @@
 #   cmake --build build -j && (cd build && cpack)        -> build/cuwatch_<version>_<arch>.deb
 # Files (prefix /usr): /usr/bin/cuwatch, /lib/systemd/system/cuwatch.service,
 # /etc/cuwatch/cuwatch.yaml (+ .example; conffiles: an upgrade keeps the site's edits),
-# /usr/share/man/man1/cuwatch.1, man5/cuwatch.yaml.5. Run-time dependencies are computed
+# /usr/share/man/man1/cuwatch.1.gz, man5/cuwatch.yaml.5.gz. Run-time dependencies are computed
 # from the binary by dpkg-shlibdeps (package dpkg-dev), not listed by hand.
 # postinst creates the system user `cuwatch` and does not enable or start the service: it
 # cannot work before the site's database and password are configured (README, "Install").

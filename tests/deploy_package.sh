@@ -33,7 +33,7 @@ for c in "${cmds[@]}"; do
 done
 [ -x "$dest/usr/bin/cuwatch" ] || fail "no /usr/bin/cuwatch"
 [ -f "$dest/etc/cuwatch/cuwatch.yaml" ] || fail "no /etc/cuwatch/cuwatch.yaml"
-[ -f "$dest/usr/share/man/man1/cuwatch.1" ] && [ -f "$dest/usr/share/man/man5/cuwatch.yaml.5" ] || fail "man pages not installed"
+[ -f "$dest/usr/share/man/man1/cuwatch.1.gz" ] && [ -f "$dest/usr/share/man/man5/cuwatch.yaml.5.gz" ] || fail "man pages not installed"
 unit=$dest/lib/systemd/system/cuwatch.service
 grep -qxF "ExecStart=/usr/bin/cuwatch -c /etc/cuwatch/cuwatch.yaml" "$unit" || fail "unit: $(grep ^ExecStart= "$unit")"
 "$src/tests/deploy_unit_verify.sh" "$unit" "$dest/usr/bin/cuwatch"
@@ -66,12 +66,14 @@ dpkg-deb -I "$deb" postinst | grep -q 'adduser --system' || fail "postinst creat
 ! dpkg-deb -I "$deb" postinst | grep -qE '^\s*systemctl .*\s(enable|start)(\s|$)' || fail "postinst enables or starts the service"
 dpkg-deb -c "$deb" | awk '{print $6}' >"$work/files"
 for f in ./usr/bin/cuwatch ./lib/systemd/system/cuwatch.service ./etc/cuwatch/cuwatch.yaml \
-    ./usr/share/man/man1/cuwatch.1 ./usr/share/man/man5/cuwatch.yaml.5; do
+    ./usr/share/man/man1/cuwatch.1.gz ./usr/share/man/man5/cuwatch.yaml.5.gz; do
     grep -qxF "$f" "$work/files" || fail "the package lacks $f"
 done
 ! grep -qE '^\./usr/(local|etc)/' "$work/files" || fail "files under /usr/local or /usr/etc: $(grep -E '^\./usr/(local|etc)/' "$work/files")"
 dpkg-deb -c "$deb" | awk '$2 != "root/root" {print}' | grep . && fail "files not owned by root"
 dpkg-deb -x "$deb" "$work/x"
 "$work/x/usr/bin/cuwatch" --version || fail "the packaged binary does not run"
+LC_ALL=C.UTF-8 man --warnings -l "$work/x/usr/share/man/man5/cuwatch.yaml.5.gz" 2>&1 >/dev/null | grep . &&
+    fail "the packaged cuwatch.yaml(5) does not render cleanly"
 "$src/tests/deploy_unit_verify.sh" "$work/x/lib/systemd/system/cuwatch.service" "$work/x/usr/bin/cuwatch"
 echo "ok: the unit header's recipe, --prefix elsewhere, and $(basename "$deb")"
