@@ -99,16 +99,19 @@ static void cu_redact_password(char *msg, const cu_config *cfg, const char **key
  *                            a peer gone without a FIN/RST (a pulled cable, a failed-over
  *                            VM, a NAT that forgot us) is noticed in about a minute instead
  *                            of the kernel's two hours
- *   statement_timeout 60 s   the longest statement cuwatch runs is one file's COPY (a few
- *                            seconds for a 256 MiB file): a minute means something is wrong
+ *   statement_timeout 60 s   the longest statement cuwatch runs is one file's COPY, well
+ *                            under that for a day's log of a few MB: a minute means
+ *                            something is wrong (bigger files: see below)
  *   lock_timeout 30 s        cuwatch's own transactions hold their locks well under a
  *                            second; waiting longer means another client holds a table (a
  *                            dashboard's long transaction, a VACUUM FULL): warn and retry
  *                            with backoff rather than stall in silence
  *   client deadline          statement_timeout + 5 s per query (pq.c): for a server that
  *                            stops answering altogether and so enforces nothing itself
- * Migrations lift the statement and lock timeouts and the client deadline (migrate.c): a
- * legacy repair may take long, and a second migrator waits for the first. */
+ * A file above 8 MiB gets 1 s more per MiB on both (its COPY takes time in proportion: a
+ * 1 GB file's rows took over a minute here), and a COPY's deadline restarts with each MiB the
+ * server takes. Migrations lift the statement and lock timeouts and the client deadline
+ * (migrate.c): a legacy repair may take long, and a second migrator waits for the first. */
 #define CU_N_NET_DEFAULTS 6
 #define CU_STATEMENT_TIMEOUT "60s"
 #define CU_LOCK_TIMEOUT "30s"
@@ -189,7 +192,24 @@ static int cu_session_defaults(cu_db *db, const cu_config *cfg, cu_err *err)
     if (!r) return -1;
     long long st = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
     PQclear(r);
+    db->statement_ms = st > 0 ? st : 0;
     db->timeout_ms = st > 0 ? st + CU_DEADLINE_GRACE_MS : 0;
+    return 0;
+}
+
+#define CU_SCALE_ABOVE (INT64_C(8) << 20)
+
+int cu_db_scale_timeouts(cu_db *db, int64_t bytes, cu_err *err)
+{
+    if (db->statement_ms <= 0 || bytes <= CU_SCALE_ABOVE) return 0;
+    int64_t st = db->statement_ms + (bytes >> 20) * 1000;
+    char value[32];
+    snprintf(value, sizeof value, "%lldms", (long long)st);
+    const char *params[1] = {value};
+    if (cu_pq_run_params(db->conn, "SELECT set_config('statement_timeout', $1, true)", 1, params,
+                         "scaling statement_timeout for a big file", err) != 0)
+        return -1;
+    db->timeout_ms = st + CU_DEADLINE_GRACE_MS;
     return 0;
 }
 

@@ -12,10 +12,11 @@
 struct cu_db {
     PGconn *conn;
     int64_t timeout_ms;   /* client-side deadline of one query (pq.c); 0 = none */
+    int64_t statement_ms; /* the session's statement_timeout (db.c); 0 = none */
     cu_ingest_file *file; /* cu_db_ingest's file: bytes and parse, reused from file to file */
     cu_sb copy;           /* COPY data being built */
     struct cu_arrays *arr; /* an append's array parameters (append.c), allocated on first use */
-    bool prepared_append;  /* the ingest's state and append statements are prepared (ingest.c) */
+    int prepared_append; /* how many of the ingest's two statements are prepared (ingest.c) */
     volatile sig_atomic_t *step; /* cu_db_track_step's, or NULL */
 };
 
@@ -110,6 +111,11 @@ int cu_pq_prepare(PGconn *conn, const char *name, const char *sql, const char *w
  * dropped). */
 int cu_pq_pipeline(PGconn *conn, int n, const cu_pq_stmt *stmts, PGresult **results,
                    cu_err *err);
+
+/* For the transaction of a file of `bytes` bytes: a big file's COPY takes time in
+ * proportion, so above 8 MiB its statement_timeout (SET LOCAL) and client deadline grow by
+ * 1 s per MiB (db.c). The caller restores db->timeout_ms when the transaction ends. */
+int cu_db_scale_timeouts(cu_db *db, int64_t bytes, cu_err *err);
 
 /* Ties conn to db, whose timeout_ms the helpers above then honour (pq.c). A query that gets
  * no answer within it drops the connection (PQstatus becomes CONNECTION_BAD) and fails with

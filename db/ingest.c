@@ -714,12 +714,21 @@ static const char cu_sql_append_write[] =
  * many-CTE statement costs more than running it. */
 static int cu_prepare_append(cu_db *db, cu_err *err)
 {
-    if (db->prepared_append) return 0;
-    if (cu_pq_prepare(db->conn, "cu_state", cu_sql_state, "preparing the ingest", err) != 0 ||
-        cu_pq_prepare(db->conn, "cu_append", cu_sql_append_write, "preparing the ingest",
-                      err) != 0)
-        return -1;
-    db->prepared_append = true;
+    /* One at a time, each remembered as it succeeds: the second may fail after the first is
+     * prepared on this connection (PREPARE plans against the tables, so a lock held on
+     * piece_production makes it meet lock_timeout), and preparing the first again would
+     * then fail for ever with "prepared statement already exists". */
+    if (db->prepared_append < 1) {
+        if (cu_pq_prepare(db->conn, "cu_state", cu_sql_state, "preparing the ingest", err) != 0)
+            return -1;
+        db->prepared_append = 1;
+    }
+    if (db->prepared_append < 2) {
+        if (cu_pq_prepare(db->conn, "cu_append", cu_sql_append_write, "preparing the ingest",
+                          err) != 0)
+            return -1;
+        db->prepared_append = 2;
+    }
     return 0;
 }
 
@@ -961,12 +970,13 @@ static bool cu_changed_since_read(const cu_ingest_file *f)
 
 /* Returns as cu_transaction's callers expect, plus 2: the file changed since it was read,
  * nothing written (rolled back), c->file->changed set. */
-static int cu_transaction(cu_db *db, cu_ingest_ctx *c, bool force, cu_ingest_result *res)
+static int cu_transaction_body(cu_db *db, cu_ingest_ctx *c, bool force, cu_ingest_result *res)
 {
     cu_err *err = &res->err;
     bool same = false;
     cu_append_base base;
     int rc = cu_begin(db, c, force, &same, &base, err);
+    if (rc == 0) rc = cu_db_scale_timeouts(db, c->size, err);
     if (rc == 0 && c->file && cu_changed_since_read(c->file)) {
         c->file->changed = true;
         cu_pq_run(db->conn, "ROLLBACK", "ROLLBACK", err);
@@ -1182,6 +1192,16 @@ static void cu_date_doubts(const cu_logfile *lf, cu_ingest_result *res)
 /* A file larger than watch.max_file_size: recorded rejete with the reason (its size and
  * mtime too, so that reconciliation does not read it again at every start), machine upserted,
  * no session; its content is never read, so there is no hash. */
+/* The transaction with a big file's longer deadlines, restored after it (SET LOCAL reverts
+ * on its own at COMMIT or ROLLBACK). */
+static int cu_transaction(cu_db *db, cu_ingest_ctx *c, bool force, cu_ingest_result *res)
+{
+    int64_t timeout_ms = db->timeout_ms;
+    int rc = cu_transaction_body(db, c, force, res);
+    db->timeout_ms = timeout_ms;
+    return rc;
+}
+
 static int cu_ingest_too_big(cu_db *db, const cu_ingest_file *f, cu_ingest_ctx *c,
                              cu_ingest_result *res)
 {

@@ -213,8 +213,10 @@ int cu_pq_copy(PGconn *conn, const char *sql, const char *data, size_t len, cons
     for (size_t off = 0; off < len && rc == 0;) {
         size_t n = len - off < (1u << 20) ? len - off : (1u << 20);
         int put = PQputCopyData(conn, data + off, (int)n);
-        if (put == 1)
+        if (put == 1) {
             off += n;
+            deadline = cu_pq_deadline(conn); /* the server takes data: it is there */
+        }
         else if (put < 0 || cu_pq_flush(conn, deadline, &late) != 0)
             rc = -1;
     }
@@ -225,6 +227,7 @@ int cu_pq_copy(PGconn *conn, const char *sql, const char *data, size_t len, cons
     PQsetnonblocking(conn, 0);
     if (late) return cu_pq_timed_out(conn, what, err);
     if (rc != 0) cu_pq_fail(err, conn, NULL, what);
+    deadline = cu_pq_deadline(conn); /* all sent: the statement's own time from here */
     while ((r = cu_pq_next(conn, deadline, &late)) != NULL) {
         if (rc == 0 && PQresultStatus(r) != PGRES_COMMAND_OK) rc = cu_pq_fail(err, conn, r, what);
         PQclear(r);
