@@ -432,19 +432,31 @@ static void cu_parse_event(cu_logfile *lf, const char *orig, size_t orig_n, cons
     lf->events++;
 }
 
+/* A line that is not a piece with a timestamp of the cached date: the general path, kept out
+ * of line so that the fast path's function stays small (cheap to call for every line). */
+static void cu_parse_line_general(cu_logfile *lf, const char *s, size_t n, size_t full,
+                                  cu_lineno lineno) __attribute__((noinline));
+
 /* One line, without its LF. full is the line's real length (> n when it was cut). */
 static void cu_parse_line(cu_logfile *lf, const char *s, size_t n, size_t full, cu_lineno lineno)
 {
-    cu_logfile_priv *p = lf->priv;
     int64_t ts;
     /* Most lines start with a timestamp of the cached date (so no BOM and no leading blank),
      * and most of those are pieces: they take this path, nothing else. */
-    if (cu_ts_fast(p, s, n, &ts)) {
-        if (n >= 33 && memcmp(s + 19, "StukUitgevoerd", 14) == 0 &&
-            (n == 33 || !cu_name_char[(unsigned char)s[33]])) {
-            cu_add_piece(lf, s, n, 33, ts, lineno);
-            return;
-        }
+    if (cu_ts_fast(lf->priv, s, n, &ts) && n >= 33 && memcmp(s + 19, "StukUitgevoerd", 14) == 0 &&
+        (n == 33 || !cu_name_char[(unsigned char)s[33]])) {
+        cu_add_piece(lf, s, n, 33, ts, lineno);
+        return;
+    }
+    cu_parse_line_general(lf, s, n, full, lineno);
+}
+
+static void cu_parse_line_general(cu_logfile *lf, const char *s, size_t n, size_t full,
+                                  cu_lineno lineno)
+{
+    cu_logfile_priv *p = lf->priv;
+    int64_t ts;
+    if (cu_ts_fast(p, s, n, &ts)) { /* another event of the cached date */
         size_t m = n;
         while (m > 0 && cu_blank(s[m - 1]))
             m--;
