@@ -16,8 +16,8 @@
 #include "log.h"
 #include "text.h"
 
-const double cu_tm_buckets[CU_TM_NBUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                              0.25,  0.5,    1,     2.5,  5,     10,   30};
+const double cu_tm_buckets[CU_TM_NBUCKETS] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                              0.5,   1,      2.5,   5,    10,    30,   60};
 
 static int cu_tm_machine_cmp(const void *key, const void *elem)
 {

@@ -82,8 +82,11 @@ int64_t cu_tm_wake_by(const cu_telemetry *t)
     if (t->watchdog_ms > 0) by = t->last_ping_ms + t->watchdog_ms / 2;
     if (t->status_dirty && t->status_ms + CU_TM_STATUS_MIN_MS < by)
         by = t->status_ms + CU_TM_STATUS_MIN_MS;
-    /* Turning at half the bound keeps an idle loop healthy with room to spare. */
-    if (t->mhd && t->loop_last_ms + t->stall_ms / 2 < by) by = t->loop_last_ms + t->stall_ms / 2;
+    if (t->mhd || t->watchdog_ms > 0) {
+        /* A tick, and at most half the bound: an idle loop stays healthy with room to spare. */
+        int64_t tick = t->stall_ms / 2 < CU_TM_TICK_MS ? t->stall_ms / 2 : CU_TM_TICK_MS;
+        if (t->loop_last_ms + tick < by) by = t->loop_last_ms + tick;
+    }
     return by;
 }
 

@@ -8,8 +8,8 @@
 #include "telemetry.h"
 
 /* Buckets of cuwatch_ingest_duration_seconds: a small file takes about a millisecond, a
- * 256 MiB one or a slow server tens of seconds. */
-#define CU_TM_NBUCKETS 14
+ * 256 MiB one or a slow server tens of seconds (statement_timeout is 60 s). */
+#define CU_TM_NBUCKETS 15
 extern const double cu_tm_buckets[CU_TM_NBUCKETS];
 
 /* Beyond this many machines, new ones get no series (and one warning): a root pointed one
@@ -18,8 +18,14 @@ extern const double cu_tm_buckets[CU_TM_NBUCKETS];
 
 #define CU_TM_STATUS_MIN_MS 1000
 
-/* Without a watchdog, /healthz fails when the loop has not turned for this long. */
-#define CU_TM_STALL_MS 30000
+/* Without a watchdog, /healthz fails when the loop has not turned for this long: longer
+ * than the database layer's own deadline on one query (statement_timeout 60 s + 5 s, db.c),
+ * so /healthz fails only when the daemon's own recovery did not work. */
+#define CU_TM_STALL_MS 120000
+
+/* An idle loop turns at least this often while anyone watches it (watchdog or /healthz), so
+ * cuwatch_loop_last_iteration_timestamp_seconds is never older than this plus one turn. */
+#define CU_TM_TICK_MS 15000
 
 typedef struct cu_tm_machine {
     char *name;         /* as stored in centre_usinage.nom, valid UTF-8 */

@@ -33,7 +33,7 @@ for d in 'ExecReload=/bin/kill -HUP $MAINPID' 'Restart=on-failure' 'RestartSec=5
     'ProtectKernelTunables=yes' 'ProtectKernelModules=yes' 'ProtectControlGroups=yes' \
     'RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6' 'SystemCallFilter=@system-service' \
     'MemoryDenyWriteExecute=yes' 'LockPersonality=yes' 'RestrictRealtime=yes' \
-    'Wants=network-online.target' 'Type=notify' 'NotifyAccess=main' 'WatchdogSec=30s'; do
+    'Wants=network-online.target' 'Type=notify' 'NotifyAccess=main' 'WatchdogSec=3min'; do
     grep -qxF -- "$d" "$unit" || missing+=("$d")
 done
 grep -qE '^LoadCredential=db_password:/.*/cuwatch/db_password$' "$unit" || missing+=(LoadCredential=db_password:...)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -69,11 +70,12 @@ static void test_counters_and_histogram(void **state)
     has(m, "cuwatch_files_ingested_total{result=\"rejected\"} 1\n");
     has(m, "cuwatch_files_ingested_total{result=\"error\"} 1\n");
     has(m, "cuwatch_rows_written_total 42\n");
-    /* 0.7 ms and 3 ms, 1.5 s, 40 s (over the last bucket); the error is not timed. */
+    /* 0.7 ms and 3 ms, 1.5 s, 40 s; the error is not timed. */
     has(m, "cuwatch_ingest_duration_seconds_bucket{le=\"0.001\"} 1\n");
     has(m, "cuwatch_ingest_duration_seconds_bucket{le=\"0.005\"} 2\n");
     has(m, "cuwatch_ingest_duration_seconds_bucket{le=\"2.5\"} 3\n");
     has(m, "cuwatch_ingest_duration_seconds_bucket{le=\"30\"} 3\n");
+    has(m, "cuwatch_ingest_duration_seconds_bucket{le=\"60\"} 4\n");
     has(m, "cuwatch_ingest_duration_seconds_bucket{le=\"+Inf\"} 4\n");
     has(m, "cuwatch_ingest_duration_seconds_count 4\n");
     has(m, "cuwatch_machine_last_upload_timestamp_seconds{machine=\"DEM12\"} 1700000000.000\n");
@@ -119,11 +121,57 @@ static void test_registry_and_state(void **state)
     cu_tm_stop(t);
 }
 
+static int64_t mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* When the loop must turn again: never for nobody watching; within 15 s under a long
+ * watchdog (so the loop timestamp stays fresh), at half a short watchdog's interval. */
+static void test_wake_by(void **state)
+{
+    (void)state;
+    unsetenv("NOTIFY_SOCKET");
+    unsetenv("WATCHDOG_PID");
+    unsetenv("WATCHDOG_USEC");
+    cu_telemetry *t = cu_tm_start(NULL);
+    cu_tm_turn(t, &(cu_tm_state){.db_up = true, .root_up = true});
+    assert_true(cu_tm_wake_by(t) == INT64_MAX);
+    cu_tm_stop(t);
+
+    setenv("WATCHDOG_USEC", "180000000", 1); /* WatchdogSec=3min */
+    t = cu_tm_start(NULL);
+    cu_tm_turn(t, &(cu_tm_state){.db_up = true, .root_up = true});
+    int64_t in = cu_tm_wake_by(t) - mono_ms();
+    assert_true(in > 14000 && in <= 15000);
+    cu_sb h = {0};
+    assert_int_equal(cu_tm_health(t, &h), 0);
+    cu_sb_free(&h);
+    cu_tm_stop(t);
+
+    setenv("WATCHDOG_USEC", "2000000", 1);
+    setenv("WATCHDOG_PID", "1", 1); /* another process's watchdog: not ours */
+    t = cu_tm_start(NULL);
+    cu_tm_turn(t, &(cu_tm_state){.db_up = true, .root_up = true});
+    assert_true(cu_tm_wake_by(t) == INT64_MAX);
+    cu_tm_stop(t);
+    unsetenv("WATCHDOG_PID");
+    t = cu_tm_start(NULL);
+    cu_tm_turn(t, &(cu_tm_state){.db_up = true, .root_up = true});
+    in = cu_tm_wake_by(t) - mono_ms();
+    assert_true(in > 0 && in <= 1000);
+    cu_tm_stop(t);
+    unsetenv("WATCHDOG_USEC");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counters_and_histogram),
         cmocka_unit_test(test_registry_and_state),
+        cmocka_unit_test(test_wake_by),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
