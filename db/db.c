@@ -297,6 +297,7 @@ void cu_db_close(cu_db *db)
     cu_sb_free(&db->copy);
     if (db->arr) cu_sb_free(&db->arr->buf);
     free(db->arr);
+    cu_ingest_forget(db);
     free(db);
 }
 

@@ -17,6 +17,7 @@ struct cu_db {
     cu_sb copy;           /* COPY data being built */
     struct cu_arrays *arr; /* an append's array parameters (append.c), allocated on first use */
     int prepared_append; /* how many of the ingest's two statements are prepared (ingest.c) */
+    struct cu_append_memo *memo; /* what this connection last committed for a file (ingest.c) */
     volatile sig_atomic_t *step; /* cu_db_track_step's, or NULL */
 };
 
@@ -63,6 +64,10 @@ typedef struct cu_append_plan {
  * stops (the timeline's tail and the rejected lines may change). False: replace the session
  * whole (SPEC §3). */
 bool cu_append_plan_make(const cu_logfile *old, const cu_logfile *new, cu_append_plan *plan);
+
+/* Forgets the memo of the last file committed (ingest.c); cu_db_close calls it. */
+typedef struct cu_append_memo cu_append_memo;
+void cu_ingest_forget(cu_db *db);
 
 /* PostgreSQL array literals ("{\"a\",NULL}") built one after the other into one buffer: the
  * parameters of an append's single statement (append.c). Reset by the first cu_arr_open

@@ -235,6 +235,7 @@ typedef struct cu_ingest_ctx {
     cu_ingest_file *file; /* its bytes, and the parse of the prefix last ingested (append) */
     const char *root;     /* for cu_db_take_moved */
     bool maybe_moved;     /* cu_begin saw this content at another path (or did not ask: force) */
+    char sid[24], mid[24]; /* the session and machine cu_write_session wrote */
 } cu_ingest_ctx;
 
 static const char cu_sql_session[] =
@@ -358,26 +359,37 @@ static int cu_prepare_append(cu_db *db, cu_err *err);
  * so two writers never wait on each other in a cycle), and unless force, whether this very
  * content is already recorded (*same; see cu_sql_unchanged) and what an append would start
  * from (*base): one round trip. */
+/* The advisory locks' statement: the file's path, then (machine, date) — always in that order,
+ * so two writers never wait on each other in a cycle. days (16 bytes) and params (3) are the
+ * caller's, and must live as long as the statement. */
+static cu_pq_stmt cu_lock_stmt(const cu_ingest_ctx *c, char *days, const char **params)
+{
+    snprintf(days, 16, "%" PRId32, c->date_days);
+    params[0] = c->relpath;
+    params[1] = c->machine;
+    params[2] = days;
+    if (c->has_date)
+        return (cu_pq_stmt){"SELECT pg_advisory_xact_lock(hashtextextended($1, 0)),"
+                            " pg_advisory_xact_lock(hashtext($2), $3::integer)",
+                            3, params, "locking the session", NULL};
+    return (cu_pq_stmt){"SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", 1, params,
+                        "locking the file", NULL};
+}
+
 static int cu_begin(cu_db *db, cu_ingest_ctx *c, bool force, bool *same,
                     cu_append_base *base, cu_err *err)
 {
     *same = false;
     memset(base, 0, sizeof *base);
     char days[16], size[24], mtime[24];
-    snprintf(days, sizeof days, "%" PRId32, c->date_days);
     snprintf(size, sizeof size, "%" PRId64, c->size);
     snprintf(mtime, sizeof mtime, "%" PRId64, c->mtime_us);
-    const char *lock_params[3] = {c->relpath, c->machine, days};
+    const char *lock_params[3];
     const char *state_params[6] = {c->relpath, c->hash,    size,
                                    mtime,      c->machine, c->has_date ? c->date : NULL};
-    cu_pq_stmt stmts[3] = {
-        {"BEGIN", 0, NULL, "BEGIN", NULL},
-        c->has_date ? (cu_pq_stmt){"SELECT pg_advisory_xact_lock(hashtextextended($1, 0)),"
-                                   " pg_advisory_xact_lock(hashtext($2), $3::integer)",
-                                   3, lock_params, "locking the session", NULL}
-                    : (cu_pq_stmt){"SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", 1,
-                                   lock_params, "locking the file", NULL},
-        {cu_sql_state, 6, state_params, "reading fichier_log", "cu_state"}};
+    cu_pq_stmt stmts[3] = {{"BEGIN", 0, NULL, "BEGIN", NULL},
+                           cu_lock_stmt(c, days, lock_params),
+                           {cu_sql_state, 6, state_params, "reading fichier_log", "cu_state"}};
     PGresult *r[3];
     if (!force && cu_prepare_append(db, err) != 0) return -1;
     if (cu_pq_pipeline(db->conn, force ? 2 : 3, stmts, r, err) != 0) return -1;
@@ -603,6 +615,8 @@ static int cu_write_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res, 
                                       "deleting the session's detail rows", err) != 0)
         return -1;
     if (cu_copy_details(db, c->lf, session_id, res, err) != 0) return -1;
+    snprintf(c->sid, sizeof c->sid, "%s", session_id);
+    snprintf(c->mid, sizeof c->mid, "%s", machine_id);
     return cu_write_registry(db, c, machine_id, "ok", NULL, err);
 }
 
@@ -658,7 +672,9 @@ static const char *cu_out_of_range(const cu_logfile *lf)
  * new rows of each detail table inserted in order from arrays; the registry row updated, its
  * rejected lines' changed tail ($42) deleted and the new ones inserted. Fails with
  * CU_APPEND_MISMATCH unless the session had as many timeline rows ($46) and the file as many
- * rejected lines ($47) as the content last ingested gives, and exactly the tails went. */
+ * rejected lines ($47) as the content last ingested gives, exactly the tails went, and the
+ * registry and session rows were still those the append starts from ($54-$60; a failure
+ * undoes the whole statement). */
 static const char cu_sql_append_write[] =
     "WITH m AS (UPDATE centre_usinage SET type_cu = $2, description = $3"
     "   WHERE id = $4::integer"
@@ -705,6 +721,13 @@ static const char cu_sql_append_write[] =
     "   AND (SELECT count(*) FROM dr) = $42::bigint AND (SELECT count(*) FROM f) = 1"
     "   AND (SELECT count(*) FROM periode_etat WHERE session_id = $1::integer) = $46::bigint"
     "   AND (SELECT count(*) FROM ligne_rejetee l, f WHERE l.fichier_id = f.id) = $47::bigint"
+    "   AND EXISTS (SELECT 1 FROM fichier_log f0 JOIN session_production s0"
+    "     ON s0.id = $1::integer AND s0.centre_usinage_id = f0.centre_usinage_id"
+    "     WHERE f0.chemin = $34 AND f0.statut = 'ok' AND f0.taille = $54::bigint"
+    "       AND f0.empreinte = $55 AND f0.centre_usinage_id = $4::integer"
+    "       AND s0.fichier_log_source = $34 AND s0.date_production = $60::date"
+    "       AND s0.total_pieces = $56::integer AND f0.lignes = $57::bigint"
+    "       AND f0.evenements = $58::bigint AND f0.lignes_rejetees = $59::bigint)"
     "   THEN 0"
     "   ELSE ('" CU_APPEND_MISMATCH " (' || (SELECT count(*) FROM de) || ' of ' || $17"
     "     || ' timeline rows, ' || (SELECT count(*) FROM dr) || ' of ' || $42"
@@ -834,9 +857,10 @@ static void cu_append_arrays(cu_arrays *a, const cu_logfile *lf, const cu_append
  * the caller rolls it back and replaces the session whole in a new one); -1 on a database
  * error. */
 static int cu_append_write(cu_db *db, cu_ingest_ctx *c, const cu_append_plan *plan,
-                           const char *session_id, const char *machine_id,
-                           cu_ingest_result *res, cu_err *err)
+                           const cu_append_base *base, bool begin, cu_ingest_result *res,
+                           cu_err *err)
 {
+    const char *session_id = base->session_id, *machine_id = base->machine_id;
     const cu_logfile *lf = c->lf;
     const cu_metrics *m = &lf->metrics;
     char fp[32], lp[32], fs[32], ls[32], pieces[24];
@@ -873,7 +897,13 @@ static int cu_append_write(cu_db *db, cu_ingest_ctx *c, const cu_append_plan *pl
              plan->keep[CU_T_REJECTS] + plan->drop[CU_T_REJECTS]);
     cu_session_extra x; /* what the views read, as cu_upsert_session writes it */
     cu_session_extra_fill(&x, lf);
-    const char *p[53] = {session_id,
+    char b_taille[24], b_pieces[24], b_lines[24], b_events[24], b_rejected[24];
+    snprintf(b_taille, sizeof b_taille, "%" PRId64, base->taille);
+    snprintf(b_pieces, sizeof b_pieces, "%" PRIu64, base->pieces);
+    snprintf(b_lines, sizeof b_lines, "%" PRIu64, base->lines);
+    snprintf(b_events, sizeof b_events, "%" PRIu64, base->events);
+    snprintf(b_rejected, sizeof b_rejected, "%" PRIu64, base->rejected);
+    const char *p[60] = {session_id,
                          c->type,
                          c->folder,
                          machine_id,
@@ -907,14 +937,27 @@ static int cu_append_write(cu_db *db, cu_ingest_ctx *c, const cu_append_plan *pl
     p[46] = old_rejects;
     for (int i = 0; i < 6; i++) /* $48..$53: what the views read */
         p[47 + i] = x.v[i];
-    cu_pq_stmt stmts[2] = {{cu_sql_append_write, 53, p, "writing the append", "cu_append"},
+    p[53] = b_taille; /* $54..$60: the registry and session the append starts from */
+    p[54] = base->empreinte;
+    p[55] = b_pieces;
+    p[56] = b_lines;
+    p[57] = b_events;
+    p[58] = b_rejected;
+    p[59] = c->date;
+    /* begin: the speculative append of cu_try_append_memo, whose BEGIN and locks go in the
+     * same round trip. */
+    char days[16];
+    const char *lock_params[3];
+    cu_pq_stmt stmts[4] = {{"BEGIN", 0, NULL, "BEGIN", NULL},
+                           cu_lock_stmt(c, days, lock_params),
+                           {cu_sql_append_write, 60, p, "writing the append", "cu_append"},
                            {"COMMIT", 0, NULL, "COMMIT", NULL}};
-    PGresult *r[2];
-    int rc = cu_pq_pipeline(db->conn, 2, stmts, r, err);
+    PGresult *r[4];
+    int off = begin ? 0 : 2, rc = cu_pq_pipeline(db->conn, 4 - off, stmts + off, r, err);
     cu_sb_free(&x.hours);
     if (rc != 0) return strstr(err->msg, CU_APPEND_MISMATCH) && cu_db_alive(db) ? 1 : -1;
-    PQclear(r[0]);
-    PQclear(r[1]);
+    for (int i = 0; i < 4 - off; i++)
+        PQclear(r[i]);
     res->rows = 0;
     for (int t = CU_T_PIECES; t <= CU_T_STATES; t++)
         res->rows += plan->add[t];
@@ -944,9 +987,91 @@ static int cu_try_append(cu_db *db, cu_ingest_ctx *c, const cu_append_base *base
         old->events != base->events || old->rejected_lines != base->rejected ||
         !cu_append_plan_make(old, c->lf, &plan))
         return 0;
-    int rc = cu_append_write(db, c, &plan, base->session_id, base->machine_id, res, err);
+    int rc = cu_append_write(db, c, &plan, base, false, res, err);
     *done = rc == 0;
     return rc;
+}
+
+/* What this connection last committed for a file (cu_transaction keeps it): an append to that
+ * same file can then be written without first asking the database, BEGIN, locks, writes and
+ * COMMIT in one round trip; the statement itself checks under the lock that the registry and
+ * session are still exactly these (another writer meanwhile: it fails, is rolled back, and
+ * the ordinary way follows). */
+struct cu_append_memo {
+    char *relpath, *machine;
+    char date[16];
+    cu_append_base base;
+};
+
+void cu_ingest_forget(cu_db *db)
+{
+    if (!db->memo) return;
+    free(db->memo->relpath);
+    free(db->memo->machine);
+    free(db->memo);
+    db->memo = NULL;
+}
+
+static void cu_ingest_remember(cu_db *db, const cu_ingest_ctx *c, const char *session_id,
+                               const char *machine_id)
+{
+    cu_append_memo *m = cu_xcalloc(1, sizeof *m);
+    m->relpath = cu_xstrdup(c->relpath);
+    m->machine = cu_xstrdup(c->machine ? c->machine : "");
+    snprintf(m->date, sizeof m->date, "%s", c->date);
+    cu_append_base *b = &m->base;
+    b->found = true;
+    b->taille = c->size;
+    memcpy(b->empreinte, c->hash, sizeof b->empreinte);
+    snprintf(b->session_id, sizeof b->session_id, "%s", session_id);
+    snprintf(b->machine_id, sizeof b->machine_id, "%s", machine_id);
+    b->pieces = c->lf->n_pieces;
+    b->lines = c->lf->lines;
+    b->events = c->lf->events;
+    b->rejected = c->lf->rejected_lines;
+    cu_ingest_forget(db);
+    db->memo = m;
+}
+
+static bool cu_changed_since_read(const cu_ingest_file *f);
+
+/* The speculative append from the memo: 0 with *done when committed; 0 without when it is not
+ * one or the database had moved on (rolled back: the caller goes the ordinary way); -1 on a
+ * database error. */
+static int cu_try_append_memo(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res, bool *done,
+                              cu_err *err)
+{
+    *done = false;
+    const cu_append_memo *m = db->memo;
+    cu_ingest_file *f = c->file;
+    if (!m || !f || !c->has_date || strcmp(m->relpath, c->relpath) != 0 ||
+        strcmp(m->machine, c->machine ? c->machine : "") != 0 || strcmp(m->date, c->date) != 0)
+        return 0;
+    const cu_append_base *base = &m->base;
+    char prefix_hash[65];
+    cu_err ignored;
+    if (base->taille <= 0 || base->taille >= c->size ||
+        cu_sha256_hex(f->bytes.data, (size_t)base->taille, prefix_hash, &ignored) != 0 ||
+        strcmp(prefix_hash, base->empreinte) != 0)
+        return 0;
+    cu_logfile *old = &f->prev;
+    cu_logfile_parse_buffer(old, f->relpath, f->bytes.data, (size_t)base->taille);
+    cu_append_plan plan;
+    if (old->n_pieces != base->pieces || old->lines != base->lines ||
+        old->events != base->events || old->rejected_lines != base->rejected ||
+        !cu_append_plan_make(old, c->lf, &plan))
+        return 0;
+    /* A file that changed since it was read goes the ordinary way, which reads it again. */
+    if (cu_changed_since_read(f)) return 0;
+    if (cu_prepare_append(db, err) != 0) return -1;
+    int rc = cu_append_write(db, c, &plan, base, true, res, err);
+    if (rc < 0) return -1;
+    if (rc == 0) {
+        *done = true;
+        return 0;
+    }
+    err->msg[0] = '\0';
+    return cu_pq_run(db->conn, "ROLLBACK", "ROLLBACK", err);
 }
 
 /* The transaction proper: 0 and COMMITted, 1 when found unchanged under the lock (nothing
@@ -975,6 +1100,17 @@ static int cu_transaction_body(cu_db *db, cu_ingest_ctx *c, bool force, cu_inges
     cu_err *err = &res->err;
     bool same = false;
     cu_append_base base;
+    if (!force && !c->reject && db->memo) {
+        bool appended = false;
+        if (cu_try_append_memo(db, c, res, &appended, err) != 0) return -1;
+        if (appended) {
+            cu_append_base was = db->memo->base;
+            cu_ingest_remember(db, c, was.session_id, was.machine_id);
+            res->appended = true;
+            return 0;
+        }
+    }
+    cu_ingest_forget(db);
     int rc = cu_begin(db, c, force, &same, &base, err);
     if (rc == 0) rc = cu_db_scale_timeouts(db, c->size, err);
     if (rc == 0 && c->file && cu_changed_since_read(c->file)) {
@@ -991,6 +1127,7 @@ static int cu_transaction_body(cu_db *db, cu_ingest_ctx *c, bool force, cu_inges
         bool appended = false;
         rc = cu_try_append(db, c, &base, res, &appended, err);
         if (rc == 0 && appended) {
+            if (c->has_date) cu_ingest_remember(db, c, base.session_id, base.machine_id);
             res->appended = true;
             return 0;
         }
@@ -1012,6 +1149,7 @@ static int cu_transaction_body(cu_db *db, cu_ingest_ctx *c, bool force, cu_inges
                               sizeof res->moved_from, err);
     if (rc == 0) rc = c->reject ? cu_write_rejected(db, c, err) : cu_write_session(db, c, res, err);
     if (rc == 0) rc = cu_pq_run(db->conn, "COMMIT", "COMMIT", err);
+    if (rc == 0 && !c->reject && c->has_date && c->sid[0]) cu_ingest_remember(db, c, c->sid, c->mid);
     if (rc != 0 && PQstatus(db->conn) == CONNECTION_OK) {
         cu_err ignored;
         cu_pq_run(db->conn, "ROLLBACK", "ROLLBACK", &ignored);

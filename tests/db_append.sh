@@ -211,13 +211,39 @@ until grep -q reconciled "$WORK/daemon.log"; do
     [ $SECONDS -lt $end ] || fail "daemon never reconciled"
     sleep 0.05
 done
-printf '20250310 23:59:00|@StukUitgevoerd: via the daemon\r\n' >>"$file"
-until grep -q 'via\|write=append' "$WORK/daemon.log"; do
-    kill -0 "$dpid" 2>/dev/null || { cat "$WORK/daemon.log"; fail "daemon exited"; }
-    [ $SECONDS -lt $end ] || { cat "$WORK/daemon.log"; fail "the daemon never ingested the append"; }
-    sleep 0.05
+# await_size: until the daemon has committed the file as it is now (30 s).
+await_size() {
+    local size end=$((SECONDS + 30))
+    size=$(stat -c %s "$file")
+    until [ "$(q "SELECT taille FROM fichier_log WHERE chemin = 'APP (PVC)/20250310.LOG'")" = "$size" ]; do
+        kill -0 "$dpid" 2>/dev/null || { cat "$WORK/daemon.log"; fail "daemon exited"; }
+        [ $SECONDS -lt $end ] || { cat "$WORK/daemon.log"; fail "the daemon never ingested $size bytes"; }
+        sleep 0.05
+    done
+}
+# dstep WHAT EXPECT: the daemon's latest ingest was written as EXPECT, and the tables equal a
+# full replacement of the same file.
+dstep() {
+    await_size
+    tail -n 3 "$WORK/daemon.log" | grep -q "write=$1" || { cat "$WORK/daemon.log"; fail "daemon: $2 not written as $1"; }
+    run_cuwatch "$WORK/f.out" -c "$WORK/full.yaml" --rescan --force || { cat "$WORK/f.out"; fail "daemon step: rescan --force"; }
+    snapshot "$PGDATABASE" >"$WORK/snap_a.txt"
+    snapshot full >"$WORK/snap_f.txt"
+    cmp -s "$WORK/snap_a.txt" "$WORK/snap_f.txt" || { diff "$WORK/snap_a.txt" "$WORK/snap_f.txt" >&2; fail "daemon: $2 differs from a full replacement"; }
+}
+# The first append after start-up asks the database; the next ones go from what the daemon
+# itself last committed (one round trip), which the statement checks under the lock.
+for i in 1 2 3 4; do
+    printf '20250310 23:59:%02d|@StukUitgevoerd: via the daemon %d\r\n' "$i" "$i" >>"$file"
+    dstep append "daemon append $i"
 done
+# Another writer changed the registry meanwhile: the daemon's shortcut must notice it (its
+# statement fails and is rolled back) and go the ordinary way, which replaces the session.
+q "UPDATE fichier_log SET empreinte = repeat('0', 64) WHERE chemin = 'APP (PVC)/20250310.LOG'" >/dev/null
+printf '20250310 23:59:30|@StukUitgevoerd: after another writer\r\n' >>"$file"
+dstep replace "an append after another writer"
+printf '20250310 23:59:40|@StukUitgevoerd: and again\r\n' >>"$file"
+dstep append "the next append"
 kill "$dpid"; wait "$dpid" || true
-contains "$WORK/daemon.log" "write=append" "the daemon's ingest of an append"
-eq "$(q "SELECT count(*) FROM piece_production WHERE details = 'via the daemon'")" 1 "daemon append row"
-ok "the daemon ingests an append as one"
+eq "$(q "SELECT count(*) FROM piece_production WHERE details LIKE 'via the daemon %'")" 4 "daemon append rows"
+ok "the daemon ingests appends as appends, and notices another writer"
