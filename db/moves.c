@@ -17,6 +17,7 @@
  * A file whose content changed during the move (a re-upload into the renamed folder before the
  * daemon saw the rename) cannot be recognised: it is a new file, and its old session stays;
  * README says how to remove it. Never a file that still exists: a copy is a copy. */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,15 +27,65 @@
 #include "db_int.h"
 #include "log.h"
 
-/* Is root/rel gone? Only a definite "no such file" counts: any other error (permissions, I/O)
- * is no proof that the file moved. */
+/* Whether one of dir's entries has the stored form name (cu_db_name_utf8), and which: the
+ * on-disk bytes, malloc'd; NULL when none. *missing says whether that NULL proves the entry
+ * absent (false when dir could not be listed for another reason than not existing). */
+static char *cu_moves_entry(const char *dir, const char *name, bool *missing)
+{
+    DIR *d = opendir(dir);
+    if (!d) {
+        *missing = errno == ENOENT || errno == ENOTDIR;
+        return NULL;
+    }
+    *missing = true;
+    char *found = NULL;
+    struct dirent *e;
+    while (!found && (e = readdir(d)) != NULL) {
+        char *stored = cu_db_name_utf8(e->d_name);
+        if (strcmp(stored ? stored : e->d_name, name) == 0) found = cu_xstrdup(e->d_name);
+        free(stored);
+    }
+    closedir(d);
+    return found;
+}
+
+/* Is root/rel (rel as stored: UTF-8, name by name) gone? Only a definite "no such file"
+ * counts: any other error (permissions, I/O) is no proof that the file moved. The stored form
+ * is not always the on-disk bytes (a Latin-1 folder name, a control character removed): when
+ * it is not on disk as such, each folder on the way is listed and its names compared by their
+ * stored forms, so such a file is never taken for gone. */
 static bool cu_moves_gone(const char *root, const char *rel)
 {
     cu_sb path = {0};
     cu_sb_printf(&path, "%s/%s", root, rel);
     struct stat st;
-    bool gone = lstat(path.data, &st) != 0 && (errno == ENOENT || errno == ENOTDIR);
+    int rc = lstat(path.data, &st);
+    int e = errno;
     cu_sb_free(&path);
+    if (rc == 0) return false;
+    if (e != ENOENT && e != ENOTDIR) return false;
+    /* Component by component, through the on-disk names. */
+    char *dir = cu_xstrdup(root);
+    char *rest = cu_xstrdup(rel);
+    bool gone = false;
+    for (char *name = rest, *next; name && !gone; name = next) {
+        next = strchr(name, '/');
+        if (next) *next++ = '\0';
+        bool missing;
+        char *disk = cu_moves_entry(dir, name, &missing);
+        if (!disk) {
+            gone = missing; /* an unreadable folder proves nothing */
+            break;
+        }
+        cu_sb sub = {0};
+        cu_sb_printf(&sub, "%s/%s", dir, disk);
+        free(disk);
+        free(dir);
+        dir = cu_xstrdup(sub.data);
+        cu_sb_free(&sub);
+    }
+    free(dir);
+    free(rest);
     return gone;
 }
 

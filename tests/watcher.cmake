@@ -17,7 +17,7 @@ foreach(t ftp burst db_outage db_hang sigkill signals settle reconcile overflow 
 endforeach()
 
 # Issue 8's daemon-side hardening (one list per engineer keeps rebases quiet).
-foreach(t stop_reason unreadable date_doubts rename chaos)
+foreach(t stop_reason unreadable date_doubts rename rename_copy chaos)
   add_test(NAME e2e_watch_${t}
     COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/e2e_${t}.sh $<TARGET_FILE:cuwatch>)
   set_tests_properties(e2e_watch_${t} PROPERTIES LABELS e2e TIMEOUT 300 SKIP_RETURN_CODE 77)
