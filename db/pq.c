@@ -216,6 +216,10 @@ int cu_pq_copy(PGconn *conn, const char *sql, const char *data, size_t len, cons
         if (put == 1) {
             off += n;
             deadline = cu_pq_deadline(conn); /* the server takes data: it is there */
+            /* Send it before queueing more: in non-blocking mode libpq grows its output
+             * buffer instead of waiting, up to the whole COPY (800 MB held, and kept until
+             * the connection closes, after a 1 GB file). */
+            if (cu_pq_flush(conn, deadline, &late) != 0) rc = -1;
         }
         else if (put < 0 || cu_pq_flush(conn, deadline, &late) != 0)
             rc = -1;
