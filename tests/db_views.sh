@@ -66,6 +66,10 @@ eq "$(q "SELECT concat_ws('|', machine, coalesce(type, 'NULL'), pieces, producti
           FROM v_jour WHERE jour = '2025-05-29'")" "Atelier|NULL|1|0|0|0.00|NULL|NULL|0|0" \
     "one-piece day, machine with no type"
 eq "$(q "SELECT count(*) FROM v_etat WHERE jour = '2025-05-29'")" 0 "one-piece day: no period"
+eq "$(q "SELECT concat_ws('|', semaine, jours, pieces, production_s, taux_occupation, taux_attente,
+          taux_arret, coalesce(pieces_par_heure::text, 'NULL')) FROM v_semaine
+          WHERE machine = 'Atelier'")" "2025-05-26|1|1|0|0.00|0.00|0.00|NULL" \
+    "a week without production: rates 0.00"
 eq "$(q "SELECT j.couleur FROM job_profil j JOIN session_production s ON s.id = j.session_id
           WHERE s.date_production = '2025-05-29'")" "CRÈME" "Latin-1 colour stored as UTF-8"
 eq "$(q "SELECT cycle_median_s || '|' || pieces || '|' || effectif_s FROM v_jour
