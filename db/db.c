@@ -108,8 +108,9 @@ static void cu_redact_password(char *msg, const cu_config *cfg, const char **key
  *                            with backoff rather than stall in silence
  *   client deadline          statement_timeout + 5 s per query (pq.c): for a server that
  *                            stops answering altogether and so enforces nothing itself
- * A file above 8 MiB gets 1 s more per MiB on both (its COPY takes time in proportion: a
- * 1 GB file's rows took over a minute here), and a COPY's deadline restarts with each MiB the
+ * A file above 8 MiB gets 1 s more per MiB on both, up to 150 s (its COPY takes time in
+ * proportion: a 1 GB file's rows took over a minute here; the cap stays under the systemd
+ * watchdog's 3 minutes), and a COPY's deadline restarts with each MiB the
  * server takes. Migrations lift the statement and lock timeouts and the client deadline
  * (migrate.c): a legacy repair may take long, and a second migrator waits for the first. */
 #define CU_N_NET_DEFAULTS 6
@@ -198,11 +199,16 @@ static int cu_session_defaults(cu_db *db, const cu_config *cfg, cu_err *err)
 }
 
 #define CU_SCALE_ABOVE (INT64_C(8) << 20)
+#define CU_SCALE_CAP_MS INT64_C(150000)
 
 int cu_db_scale_timeouts(cu_db *db, int64_t bytes, cu_err *err)
 {
     if (db->statement_ms <= 0 || bytes <= CU_SCALE_ABOVE) return 0;
     int64_t st = db->statement_ms + (bytes >> 20) * 1000;
+    /* At most 150 s (the client deadline then 155 s): under the systemd watchdog's 3 minutes
+     * (deploy/cuwatch.service), which must not kill a daemon in a legitimate ingest. */
+    if (st > CU_SCALE_CAP_MS)
+        st = db->statement_ms > CU_SCALE_CAP_MS ? db->statement_ms : CU_SCALE_CAP_MS;
     char value[32];
     snprintf(value, sizeof value, "%lldms", (long long)st);
     const char *params[1] = {value};
