@@ -18,7 +18,8 @@ listen=$(awk '
 if [ -z "$listen" ]; then
     exec cuwatch -c "$conf" --check
 fi
-host=${listen%:*}
+# A bare port ("9464") is loopback, as cuwatch itself reads it.
+case $listen in *:*) host=${listen%:*} ;; *) host=127.0.0.1 ;; esac
 port=${listen##*:}
 case $host in "" | 0.0.0.0 | "*") host=127.0.0.1 ;; "[::]") host=::1 ;; \[*\]) host=${host#[}; host=${host%]} ;; esac
 exec 3<>"/dev/tcp/$host/$port" || { echo "cuwatch-healthcheck: cannot connect to $listen" >&2; exit 1; }
