@@ -63,11 +63,20 @@ e2e_sql "ALTER TABLE centre_usinage ADD CONSTRAINT no_bad CHECK (nom <> 'BAD')" 
 : >"$DLOG"
 e2e_daemon_start
 e2e_wait_log 'reconciling' $((10000 * S)) || e2e_fail "daemon did not start"
+# The folder first, as an FTP client's MKD comes before its STOR: a file written into a
+# folder the daemon is still adding a watch to is seen twice (the folder's scan and the
+# file's close), which is one more attempt, not a retry.
+mkdir "$ROOT/BAD"
+e2e_wait_log 'new folder path=BAD' $((10000 * S)) || e2e_fail "the new folder was not noticed"
 e2e_log_file "BAD/20250102.LOG" 4 20250102
 e2e_wait_sql "SELECT statut FROM fichier_log WHERE chemin = 'BAD/20250102.LOG'" erreur $((10000 * S)) >/dev/null ||
     e2e_fail "the permanent error was not recorded"
-# The retry backoff starts at 1 s: a window of 3 s would see two retries.
-sleep 3
+# The daemon decides in the same turn whether a failed file is retried and says so
+# ("will be retried in N ms"). Another upload ingested after it proves that turn is over;
+# until then no retry could have been announced, after it none was.
+e2e_log_file "GOOD/20250102.LOG" 4 20250102
+e2e_wait_sql "SELECT statut FROM fichier_log WHERE chemin = 'GOOD/20250102.LOG'" ok $((10000 * S)) >/dev/null ||
+    e2e_fail "a later upload was not ingested"
 n=$(grep -c 'ingest failed.*BAD/20250102.LOG' "$DLOG" || true)
 [ "$n" = 1 ] || e2e_fail "a permanent error was tried $n times"
 ! grep -q 'BAD/20250102.LOG" will be retried' "$DLOG" || e2e_fail "a permanent error announced a retry"

@@ -242,11 +242,15 @@ void cu_iw_handle(cu_iw *iw, const struct inotify_event *ev)
         if (ev->mask & IN_MOVED_FROM) {
             cu_iw_forget_tree(iw, rel.data);
         } else if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) && level < iw->rules.depth) {
-            cu_log_field f[] = {CU_LF_STR("path", rel.data)};
-            cu_log_fields(CU_LOG_INFO, "new folder", f, 1);
             cu_err err;
-            if (cu_iw_walk(iw, rel.data, level + 1, &err) != 0)
+            if (cu_iw_walk(iw, rel.data, level + 1, &err) != 0) {
                 cu_log(CU_LOG_DEBUG, "%s", err.msg); /* gone again already */
+            } else {
+                /* Said once it is watched and scanned: what arrives after this line is
+                 * seen by its own events only. */
+                cu_log_field f[] = {CU_LF_STR("path", rel.data)};
+                cu_log_fields(CU_LOG_INFO, "new folder", f, 1);
+            }
         }
     } else if (ev->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) {
         const char *why;
