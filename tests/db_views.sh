@@ -16,6 +16,56 @@
 set -euo pipefail
 . "$(dirname "$0")/db_lib.sh"
 
+# v_rejets and v_jobs against the base tables, of database $1: rows that differ either way.
+# Written independently of the views: a job's rank counted, a file's lines or its lone row
+# for a file rejected without any listed, the day from the session or else the name's date
+# looked up in a calendar.
+check_report_views() {
+    q "WITH rj AS (
+         SELECT c.nom AS machine, f.chemin, f.statut, f.lignes_rejetees, f.message,
+                f.traite_le, l.numero_ligne, l.raison, l.contenu, f.id AS fid
+           FROM ligne_rejetee l JOIN fichier_log f ON f.id = l.fichier_id
+           LEFT JOIN centre_usinage c ON c.id = f.centre_usinage_id
+         UNION ALL
+         SELECT c.nom, f.chemin, f.statut, f.lignes_rejetees, f.message, f.traite_le,
+                NULL, NULL, NULL, f.id
+           FROM fichier_log f LEFT JOIN centre_usinage c ON c.id = f.centre_usinage_id
+          WHERE f.statut <> 'ok'
+            AND NOT EXISTS (SELECT FROM ligne_rejetee l WHERE l.fichier_id = f.id)
+       ), cal AS (
+         SELECT to_char(g, 'YYYYMMDD') AS k, g::date AS d
+           FROM generate_series(date '1990-01-01', date '2100-12-31', interval '1 day') g
+       ), attendu_rejets AS (
+         SELECT rj.machine, coalesce((SELECT s.date_production FROM session_production s
+                                       WHERE s.fichier_log_source = rj.chemin),
+                                     cal.d) AS jour,
+                rj.chemin, rj.statut, rj.lignes_rejetees, rj.message, rj.traite_le,
+                rj.numero_ligne, rj.raison, rj.contenu
+           FROM rj JOIN fichier_log f ON f.id = rj.fid
+           LEFT JOIN cal ON cal.k = substring(rj.chemin FROM '(?:^|/)([0-9]{8})[^/]*$')
+          WHERE f.lignes_rejetees > 0 OR f.statut <> 'ok'
+       ), attendu_jobs AS (
+         SELECT c.nom, c.type_cu, s.date_production,
+                (SELECT count(*) FROM job_profil k
+                  WHERE k.session_id = j.session_id
+                    AND (k.timestamp_debut, k.id) <= (j.timestamp_debut, j.id)) AS rang,
+                j.timestamp_debut, j.reference, j.longueur, j.couleur
+           FROM job_profil j JOIN session_production s ON s.id = j.session_id
+           JOIN centre_usinage c ON c.id = s.centre_usinage_id
+       ), v AS (
+         SELECT machine, jour, fichier, statut, lignes_rejetees, message, ingere_le, ligne,
+                raison, contenu FROM v_rejets
+       ), vj AS (
+         SELECT machine, type, jour, rang, debut, reference, longueur, couleur FROM v_jobs)
+       SELECT 'rejets=' || (SELECT count(*) FROM ((TABLE v EXCEPT ALL
+                                                   SELECT * FROM attendu_rejets)
+                                                  UNION ALL (SELECT * FROM attendu_rejets
+                                                             EXCEPT ALL TABLE v)) x)
+              || ' jobs=' || (SELECT count(*) FROM ((TABLE vj EXCEPT ALL TABLE attendu_jobs)
+                                                    UNION ALL (TABLE attendu_jobs
+                                                               EXCEPT ALL TABLE vj)) x)" "${1:-}"
+}
+
 # ---- 1. Hand-made files --------------------------------------------------------------------
 root=$WORK/root
 mkdir -p "$root/DEM12 (PVC)" "$root/SU12 (HYBRIDE)" "$root/DEMALU (ALU)" "$root/Atelier"
@@ -92,6 +142,39 @@ eq "$(q "SELECT string_agg(concat_ws('|', machine, coalesce(type, 'NULL'),
     "Atelier|NULL|2025-05-29|t|4|0 DEM12|PVC|2025-06-02|t|4|2 DEMALU|ALU|2025-05-30|t|3|0 SU12|HYBRIDE|NULL|t|1|1" \
     "v_fraicheur"
 ok "rejected file, v_pieces_heure, v_fraicheur"
+
+# v_rejets and v_jobs (migration 011: what the report reads instead of the base tables).
+eq "$(q "SELECT string_agg(concat_ws('|', machine, jour, fichier, statut, lignes_rejetees, ligne,
+          raison), E'\n' ORDER BY fichier, ligne) FROM v_rejets")" \
+"DEM12|2025-05-28|DEM12 (PVC)/20250528.LOG|ok|2|17|line does not start with a timestamp \"YYYYMMDD HH:MM:SS\"
+DEM12|2025-05-28|DEM12 (PVC)/20250528.LOG|ok|2|18|invalid timestamp \"20250528 25:00:00\"
+DEM12|2025-06-02|DEM12 (PVC)/20250602.LOG|ok|2|17|line does not start with a timestamp \"YYYYMMDD HH:MM:SS\"
+DEM12|2025-06-02|DEM12 (PVC)/20250602.LOG|ok|2|18|invalid timestamp \"20250602 25:00:00\"
+SU12|2025-06-01|SU12 (HYBRIDE)/20250601.LOG|rejete|2|1|line does not start with a timestamp \"YYYYMMDD HH:MM:SS\"
+SU12|2025-06-01|SU12 (HYBRIDE)/20250601.LOG|rejete|2|3|line does not start with a timestamp \"YYYYMMDD HH:MM:SS\"" \
+    "v_rejets: every rejected line, dated by the session or the file's name"
+eq "$(q "SELECT string_agg(concat_ws('|', machine, coalesce(type, 'NULL'), jour, rang, debut,
+          reference, longueur, couleur), E'\n' ORDER BY machine, jour, rang) FROM v_jobs")" \
+"Atelier|NULL|2025-05-29|1|2025-05-29 07:00:00|PR1|6500|CRÈME
+DEM12|PVC|2025-05-28|1|2025-05-28 06:00:00|PR7012|6500.00|CRÈME
+DEM12|PVC|2025-06-02|1|2025-06-02 06:00:00|PR7012|6500.00|CRÈME" "v_jobs"
+eq "$(check_report_views)" "rejets=0 jobs=0" "v_rejets and v_jobs against the base tables"
+# A file whose name is no date (month 13) is rejected whole: its day is unknown (NULL), and
+# v_fraicheur still reads (to_date raised an error on it before migration 011).
+fraicheur=$(q "SELECT string_agg(concat_ws('|', machine, jours_sans_fichier_30j,
+          fichiers_rejets_30j), ' ' ORDER BY machine) FROM v_fraicheur")
+cp "$EXAMPLES/SU12 (HYBRIDE)/20250601.LOG" "$root/SU12 (HYBRIDE)/20251399.LOG"
+rc=0
+run_cuwatch "$WORK/out1b" -c "$cfg" --rescan || rc=$?
+[ "$rc" = 0 ] || { cat "$WORK/out1b"; fail "rescan exit $rc"; }
+eq "$(q "SELECT string_agg(concat_ws('|', coalesce(jour::text, 'NULL'), statut, ligne), ' '
+          ORDER BY ligne) FROM v_rejets WHERE fichier = 'SU12 (HYBRIDE)/20251399.LOG'")" \
+    "NULL|rejete|1 NULL|rejete|3" "v_rejets: a file named 20251399"
+eq "$(q "SELECT string_agg(concat_ws('|', machine, jours_sans_fichier_30j, fichiers_rejets_30j),
+          ' ' ORDER BY machine) FROM v_fraicheur")" "$fraicheur" \
+    "v_fraicheur with a file named 20251399"
+eq "$(check_report_views)" "rejets=0 jobs=0" "v_rejets and v_jobs against the base tables"
+ok "v_rejets and v_jobs equal the base tables; a file named 20251399 breaks no view"
 
 # The pieces' rhythm and the exact seconds are stored at ingest (migrations 8 and 9); for a
 # session stored without its hourly counts (an older version's), v_pieces_heure counts its
@@ -249,6 +332,9 @@ eq "$(check_sums gen)" "sums=0 v_jour=0 columns=0 rhythm=0" "sums and v_jour of 
 eq "$(check_periods_of_time gen)" "semaine=0 mois=0 " "v_semaine / v_mois = Σ/Σ"
 read -r weeks differ < <(sed -n 's/weeks=\([0-9]*\) differ=\([0-9]*\)/\1 \2/p' "$WORK/expected.out")
 [ "$differ" -gt 0 ] || fail "no week where Σ/Σ differs from the mean of daily rates ($weeks weeks)"
+eq "$(q "SELECT count(*) > 100 FROM v_jobs" gen)$(q "SELECT count(*) > 10 FROM v_rejets" gen)" tt \
+    "generated data has job changes and rejected lines"
+eq "$(check_report_views gen)" "rejets=0 jobs=0" "v_rejets and v_jobs of generated data"
 ok "generated data: $days days, every period invariant, sums exact, v_jour = --parse = session columns"
 ok "v_semaine and v_mois are Σ/Σ; $differ of $weeks weeks differ from the mean of daily rates"
 
