@@ -37,6 +37,13 @@ static const char cu_q_etats[] =
     "SELECT machine, type, jour, etat, debut, fin, duree_s FROM v_etat WHERE " CU_PERIOD
     " ORDER BY machine, jour, debut";
 
+/* What a timeline draws over its green window: the waits and stops. The production periods
+ * are half of a month's rows and the HTML never draws them (html.c says why), so they are not
+ * fetched; the predicate on etat reaches periode_etat through the view. */
+static const char cu_q_etats_drawn[] =
+    "SELECT machine, jour, etat, debut, fin FROM v_etat WHERE " CU_PERIOD
+    " AND etat <> 'production' ORDER BY machine, jour, debut";
+
 static const char cu_q_pieces[] =
     "SELECT machine, jour, heure, pieces FROM v_pieces_heure WHERE " CU_PERIOD
     " ORDER BY machine, jour, heure";
@@ -46,33 +53,19 @@ static const char cu_q_fraicheur[] =
     "SELECT machine, type, dernier_jour, derniere_ingestion, jours_sans_fichier_30j,"
     " fichiers_rejets_30j FROM v_fraicheur WHERE " CU_SEL " ORDER BY machine";
 
-/* The one base-table read (model.h): files of the period with rejected lines, and files
- * rejected whole (no session, so not in v_jour) whose name dates them in the period; the first
- * three reasons of each. */
+/* Files of the period with rejected lines, and files rejected whole, from v_rejets: the first
+ * three rejected lines of each (a file rejected whole has one row, without a line). */
 static const char cu_q_rejets[] =
-    "SELECT c.nom AS machine, f.chemin, f.statut, f.lignes_rejetees, f.message,"
-    "       r.numero_ligne, r.raison, left(r.contenu, 120) AS contenu"
-    "  FROM fichier_log f"
-    "  LEFT JOIN centre_usinage c ON c.id = f.centre_usinage_id"
-    "  LEFT JOIN LATERAL (SELECT numero_ligne, raison, contenu FROM ligne_rejetee l"
-    "                      WHERE l.fichier_id = f.id ORDER BY numero_ligne LIMIT 3) r ON true"
-    " WHERE (f.lignes_rejetees > 0 OR f.statut <> 'ok')"
-    "   AND ($3::text[] IS NULL OR c.nom = ANY($3::text[]))"
-    "   AND (f.chemin IN (SELECT fichier FROM v_jour WHERE " CU_PERIOD ")"
-    "        OR (f.statut <> 'ok' AND substring(f.chemin FROM '([0-9]{8})[^/]*$')"
-    "            BETWEEN to_char($1::date, 'YYYYMMDD') AND to_char($2::date, 'YYYYMMDD')))"
-    " ORDER BY c.nom NULLS LAST, f.chemin, r.numero_ligne LIMIT 1500";
+    "SELECT machine, fichier AS chemin, statut, lignes_rejetees, message,"
+    "       ligne AS numero_ligne, raison, left(contenu, 120) AS contenu"
+    "  FROM (SELECT *, row_number() OVER (PARTITION BY fichier ORDER BY ligne) AS k"
+    "          FROM v_rejets WHERE " CU_PERIOD ") r"
+    " WHERE k <= 3 ORDER BY machine NULLS LAST, chemin, numero_ligne LIMIT 1500";
 
-/* The second base-table read (model.h): job changes, for the timelines' job marks. */
+/* Job changes, for the timelines' job marks, in the day's order. */
 static const char cu_q_jobs[] =
-    "SELECT c.nom AS machine, s.date_production AS jour, j.timestamp_debut AS debut,"
-    "       j.reference, j.longueur, j.couleur"
-    "  FROM job_profil j"
-    "  JOIN session_production s ON s.id = j.session_id"
-    "  JOIN centre_usinage c ON c.id = s.centre_usinage_id"
-    " WHERE s.date_production BETWEEN $1::date AND $2::date"
-    "   AND ($3::text[] IS NULL OR c.nom = ANY($3::text[]))"
-    " ORDER BY c.nom, s.date_production, j.timestamp_debut, j.id";
+    "SELECT machine, jour, debut, reference, longueur, couleur FROM v_jobs WHERE " CU_PERIOD
+    " ORDER BY machine, jour, rang";
 
 int cu_rtab_col(const cu_rtab *t, const char *name)
 {
@@ -163,10 +156,11 @@ cu_report_status cu_model_load(PGconn *conn, const cu_report_opts *o, int need, 
         {CU_NEED_JOURS, cu_q_jours, "v_jour", &m->jours},
         {CU_NEED_SEMAINES, cu_q_semaines, "v_semaine", &m->semaines},
         {CU_NEED_ETATS, cu_q_etats, "v_etat", &m->etats},
+        {CU_NEED_ETATS_DRAWN, cu_q_etats_drawn, "v_etat", &m->etats},
         {CU_NEED_DETAIL, cu_q_pieces, "v_pieces_heure", &m->pieces},
         {CU_NEED_DETAIL, cu_q_fraicheur, "v_fraicheur", &m->fraicheur},
-        {CU_NEED_DETAIL, cu_q_rejets, "rejected lines", &m->rejets},
-        {CU_NEED_DETAIL, cu_q_jobs, "job changes", &m->jobs},
+        {CU_NEED_DETAIL, cu_q_rejets, "v_rejets", &m->rejets},
+        {CU_NEED_DETAIL, cu_q_jobs, "v_jobs", &m->jobs},
     };
     for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
         if (!(need & steps[i].flag)) continue;

@@ -4,11 +4,9 @@
  * Each table keeps its PGresult (text values; PQgetisnull tells NULL) and is freed with the
  * model. Rows come ordered for drawing: by machine, then date, then time.
  *
- * Every figure comes from the views. Two things no view of SPEC §8 carries are read from base
- * tables, each in one query of model.c, read-only, and drawn but never counted: the *reasons*
- * of rejected lines (fichier_log/ligne_rejetee; v_jour and v_fraicheur give only counts) and
- * the job changes marked on the timelines (job_profil). They move to views when views carry
- * them. */
+ * Everything comes from views: the six of SPEC §8, and v_rejets (the rejected lines' reasons)
+ * and v_jobs (the job changes marked on the timelines), added for the report by migration 011.
+ * No query of report/ reads a base table. */
 #ifndef CU_REPORT_MODEL_H
 #define CU_REPORT_MODEL_H
 
@@ -29,15 +27,23 @@ typedef struct cu_model {
     int ndates;            /* production dates in it (any selected machine) */
     cu_rtab jours;         /* v_jour: machine, jour */
     cu_rtab semaines;      /* v_semaine: weeks that meet the period */
-    cu_rtab etats;         /* v_etat: machine, jour, debut */
+    cu_rtab etats;         /* v_etat: machine, jour, debut; the HTML's holds only the waits and
+                              stops (CU_NEED_ETATS_DRAWN), the workbook's every period */
     cu_rtab pieces;        /* v_pieces_heure: machine, jour, heure */
     cu_rtab fraicheur;     /* v_fraicheur of the selected machines */
-    cu_rtab rejets;        /* files with rejected lines or rejected files, first reasons */
-    cu_rtab jobs;          /* job changes: machine, jour, debut, reference, longueur, couleur */
+    cu_rtab rejets;        /* v_rejets: files with rejected lines or rejected, first reasons */
+    cu_rtab jobs;          /* v_jobs: machine, jour, debut, reference, longueur, couleur */
 } cu_model;
 
-/* What a format needs: the HTML everything, csv only jours, xlsx jours/semaines/etats. */
-enum { CU_NEED_JOURS = 1, CU_NEED_SEMAINES = 2, CU_NEED_ETATS = 4, CU_NEED_DETAIL = 8 };
+/* What a format needs: the HTML jours, the drawn etats and the detail; csv only jours; xlsx
+ * jours/semaines/etats. */
+enum {
+    CU_NEED_JOURS = 1,
+    CU_NEED_SEMAINES = 2,
+    CU_NEED_ETATS = 4,        /* every v_etat column and period */
+    CU_NEED_ETATS_DRAWN = 8,  /* machine, jour, etat, debut, fin of the waits and stops */
+    CU_NEED_DETAIL = 16,      /* v_pieces_heure, v_fraicheur, v_rejets, v_jobs */
+};
 
 /* Loads the model. Returns CU_REPORT_OK, CU_REPORT_EMPTY (no v_jour row selected: nothing
  * else loaded), CU_REPORT_NODB (connection lost) or CU_REPORT_FAILED, with err filled. */

@@ -2,8 +2,8 @@
 # report_edge — the report and export on the awkward cases: a day with one piece, a file
 # rejected whole and one with rejected lines (their first reasons shown, escaped), a machine
 # with no type, job changes with Latin-1 colours, and text from FTP users with HTML in it, an empty selection
-# (a message, exit 0, no file), --machine filters, --lang en, bad arguments (exit 2) and an
-# unreachable database (exit 3).
+# (a message, exit 0, no file), --machine filters, --lang en, a role that may read only the
+# views (the same report), bad arguments (exit 2) and an unreachable database (exit 3).
 set -euo pipefail
 . "$(dirname "$0")/db_lib.sh"
 
@@ -131,6 +131,28 @@ for args in "--report --from 2025-02-30" "--report --to 28/05/2025" \
     eq "$rc" 2 "$args: exit status"
 done
 ok "bad arguments exit 2"
+
+# Drawn from the views only: a role that may read the views and nothing else (no base table)
+# gets the same report, and its exports.
+q "CREATE ROLE lecteur_vues LOGIN;
+   GRANT SELECT ON v_jour, v_semaine, v_mois, v_etat, v_pieces_heure, v_fraicheur, v_rejets,
+                   v_jobs TO lecteur_vues"
+sed "s/ user=$PGUSER\"/ user=lecteur_vues\"/" "$cfg" >"$WORK/vues.yaml"
+contains "$WORK/vues.yaml" "user=lecteur_vues" "views-only configuration"
+eq "$(psql -XAtq -U lecteur_vues -c "SELECT count(*) FROM ligne_rejetee" 2>&1 | grep -c denied)" 1 \
+    "the views-only role cannot read a base table"
+rc=0
+"$CUWATCH" -c "$WORK/vues.yaml" --report --from 2025-05-28 --to 2025-05-28 -o "$WORK/vues.html" \
+    >"$WORK/vues.err" 2>&1 || rc=$?
+[ "$rc" = 0 ] || { cat "$WORK/vues.err"; fail "report as a views-only role: exit $rc"; }
+cmp -s "$r" "$WORK/vues.html" || fail "report as a views-only role differs"
+for fmt in csv xlsx; do
+    rc=0
+    "$CUWATCH" -c "$WORK/vues.yaml" --export --format "$fmt" -o "$WORK/vues.$fmt" \
+        >"$WORK/vues.err" 2>&1 || rc=$?
+    [ "$rc" = 0 ] || { cat "$WORK/vues.err"; fail "--export --format $fmt as a views-only role"; }
+done
+ok "report and exports drawn from the views only (a role with SELECT on the views alone)"
 
 # Database unreachable: exit 3, nothing written.
 cat >"$WORK/nodb.yaml" <<YAML
