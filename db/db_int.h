@@ -39,6 +39,12 @@ struct cu_ingest_file {
     cu_err err;
     char hash[65];
     int64_t size, mtime_us;
+    /* An append's prefix hashed in the same pass as the whole file: hint_len is set by the
+     * caller before cu_ingest_prepare (the size last committed for a file on this connection,
+     * cu_db_ingest; 0 = none), and when 0 < hint_len < size, prefix_hash is the SHA-256 of the
+     * first prefix_len (= hint_len) bytes read; else prefix_len is 0. */
+    int64_t hint_len, prefix_len;
+    char prefix_hash[65];
     /* For the check under the lock that the file is still what was read (issue 8: an older
      * read must never overwrite a newer one): where it is, and its stat after the read. */
     char *abspath;

@@ -204,19 +204,45 @@ static int cu_read_file(cu_sb *buf, const char *path, const char *relpath, int64
     return 0;
 }
 
+static void cu_hex32(const unsigned char md[32], char out[65])
+{
+    static const char hex[] = "0123456789abcdef";
+    for (unsigned i = 0; i < 32; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    out[64] = '\0';
+}
+
 static int cu_sha256_hex(const void *data, size_t len, char out[65], cu_err *err)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
     if (EVP_Digest(data ? data : "", len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
         return cu_fail(err, "SHA-256 failed");
-    static const char hex[] = "0123456789abcdef";
-    for (unsigned i = 0; i < mdlen; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[64] = '\0';
+    cu_hex32(md, out);
     return 0;
+}
+
+/* The SHA-256 of data's first split bytes (0 < split < len) and of all of it, in one pass:
+ * the digest's state after the prefix is copied and finished on its own, then the rest is
+ * added to the original. An append's prefix check then costs no second read of the prefix. */
+static int cu_sha256_split_hex(const void *data, size_t len, size_t split, char prefix[65],
+                               char out[65], cu_err *err)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_MD_CTX *all = EVP_MD_CTX_new(), *head = EVP_MD_CTX_new();
+    bool ok = all && head && EVP_DigestInit_ex(all, EVP_sha256(), NULL) == 1 &&
+              EVP_DigestUpdate(all, data, split) == 1 && EVP_MD_CTX_copy_ex(head, all) == 1 &&
+              EVP_DigestFinal_ex(head, md, &mdlen) == 1 && mdlen == 32;
+    if (ok) cu_hex32(md, prefix);
+    ok = ok && EVP_DigestUpdate(all, (const char *)data + split, len - split) == 1 &&
+         EVP_DigestFinal_ex(all, md, &mdlen) == 1 && mdlen == 32;
+    if (ok) cu_hex32(md, out);
+    EVP_MD_CTX_free(all);
+    EVP_MD_CTX_free(head);
+    return ok ? 0 : cu_fail(err, "SHA-256 failed");
 }
 
 /* ---- The transaction ------------------------------------------------------------------- */
@@ -964,6 +990,19 @@ static int cu_append_write(cu_db *db, cu_ingest_ctx *c, const cu_append_plan *pl
     return 0;
 }
 
+/* Does the file start with exactly the bytes last ingested (base: their size and SHA-256)?
+ * The prefix's hash comes from the read's own pass when cu_ingest_prepare was told that size
+ * (hint_len), else it is computed here. */
+static bool cu_starts_with_base(const cu_ingest_file *f, int64_t size, const cu_append_base *base)
+{
+    if (base->taille <= 0 || base->taille >= size) return false;
+    if (f->prefix_len == base->taille) return strcmp(f->prefix_hash, base->empreinte) == 0;
+    char prefix_hash[65];
+    cu_err ignored;
+    return cu_sha256_hex(f->bytes.data, (size_t)base->taille, prefix_hash, &ignored) == 0 &&
+           strcmp(prefix_hash, base->empreinte) == 0;
+}
+
 /* With base from cu_begin: 0 with *done when written and COMMITted as an append; 0 without
  * when it is not one (nothing written, the transaction still open: the caller replaces the
  * session); 1 when the append found the stored rows not as recorded (see cu_append_write);
@@ -973,13 +1012,7 @@ static int cu_try_append(cu_db *db, cu_ingest_ctx *c, const cu_append_base *base
 {
     *done = false;
     cu_ingest_file *f = c->file;
-    if (!f || !c->has_date || !base->found) return 0;
-    char prefix_hash[65];
-    cu_err ignored;
-    if (base->taille <= 0 || base->taille >= c->size ||
-        cu_sha256_hex(f->bytes.data, (size_t)base->taille, prefix_hash, &ignored) != 0 ||
-        strcmp(prefix_hash, base->empreinte) != 0)
-        return 0;
+    if (!f || !c->has_date || !base->found || !cu_starts_with_base(f, c->size, base)) return 0;
     cu_logfile *old = &f->prev;
     cu_logfile_parse_buffer(old, f->relpath, f->bytes.data, (size_t)base->taille);
     cu_append_plan plan;
@@ -1001,21 +1034,52 @@ struct cu_append_memo {
     char *relpath, *machine;
     char date[16];
     cu_append_base base;
+    /* The parse of the content committed (has_lf), kept from its ingest so that the next
+     * append need not parse its prefix again; rawpath is the on-disk path it was parsed
+     * under (the parse's identity comes from it). Not kept for a file above CU_TRIM_ABOVE,
+     * whose buffers are given back (cu_ingest_trim). */
+    char *rawpath;
+    cu_logfile lf;
+    bool has_lf;
+    bool valid; /* false after cu_memo_invalidate: nothing remembered, buffers kept */
 };
+
+/* Nothing remembered any more (another file, or a file not written as remembered), but the
+ * kept parse's buffers stay for the next cu_ingest_remember to reuse. */
+static void cu_memo_invalidate(cu_db *db)
+{
+    if (db->memo) db->memo->valid = db->memo->has_lf = false;
+}
 
 void cu_ingest_forget(cu_db *db)
 {
     if (!db->memo) return;
     free(db->memo->relpath);
     free(db->memo->machine);
+    free(db->memo->rawpath);
+    cu_logfile_free(&db->memo->lf);
     free(db->memo);
     db->memo = NULL;
 }
 
+#define CU_TRIM_ABOVE ((size_t)8 << 20)
+
+/* After a COMMIT: what the next append to this file starts from. The file's parse moves into
+ * the memo (the memo's previous one, no longer of any use, goes back to the file as buffers
+ * to reuse: the file is no longer parsed). */
 static void cu_ingest_remember(cu_db *db, const cu_ingest_ctx *c, const char *session_id,
                                const char *machine_id)
 {
-    cu_append_memo *m = cu_xcalloc(1, sizeof *m);
+    cu_append_memo *m = db->memo;
+    if (m) {
+        free(m->relpath);
+        free(m->machine);
+        free(m->rawpath);
+        m->rawpath = NULL;
+    } else {
+        m = db->memo = cu_xcalloc(1, sizeof *m);
+    }
+    m->valid = true;
     m->relpath = cu_xstrdup(c->relpath);
     m->machine = cu_xstrdup(c->machine ? c->machine : "");
     snprintf(m->date, sizeof m->date, "%s", c->date);
@@ -1029,8 +1093,17 @@ static void cu_ingest_remember(cu_db *db, const cu_ingest_ctx *c, const char *se
     b->lines = c->lf->lines;
     b->events = c->lf->events;
     b->rejected = c->lf->rejected_lines;
-    cu_ingest_forget(db);
-    db->memo = m;
+    /* Last: from here on c->lf (the file's parse) holds the memo's old one. */
+    cu_ingest_file *f = c->file;
+    m->has_lf = false;
+    if (f && c->lf == &f->lf && f->parsed && (size_t)c->size <= CU_TRIM_ABOVE) {
+        cu_logfile t = m->lf;
+        m->lf = f->lf;
+        f->lf = t;
+        f->parsed = false;
+        m->rawpath = cu_xstrdup(f->relpath);
+        m->has_lf = true;
+    }
 }
 
 static bool cu_changed_since_read(const cu_ingest_file *f);
@@ -1044,23 +1117,27 @@ static int cu_try_append_memo(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res
     *done = false;
     const cu_append_memo *m = db->memo;
     cu_ingest_file *f = c->file;
-    if (!m || !f || !c->has_date || strcmp(m->relpath, c->relpath) != 0 ||
+    if (!m || !m->valid || !f || !c->has_date || strcmp(m->relpath, c->relpath) != 0 ||
         strcmp(m->machine, c->machine ? c->machine : "") != 0 || strcmp(m->date, c->date) != 0)
         return 0;
     const cu_append_base *base = &m->base;
-    char prefix_hash[65];
-    cu_err ignored;
-    if (base->taille <= 0 || base->taille >= c->size ||
-        cu_sha256_hex(f->bytes.data, (size_t)base->taille, prefix_hash, &ignored) != 0 ||
-        strcmp(prefix_hash, base->empreinte) != 0)
-        return 0;
-    cu_logfile *old = &f->prev;
-    cu_logfile_parse_buffer(old, f->relpath, f->bytes.data, (size_t)base->taille);
+    if (!cu_starts_with_base(f, c->size, base)) return 0;
+    const cu_logfile *old = &m->lf;
+    bool kept = m->has_lf && strcmp(m->rawpath, f->relpath) == 0;
+    if (!kept) {
+        cu_logfile_parse_buffer(&f->prev, f->relpath, f->bytes.data, (size_t)base->taille);
+        old = &f->prev;
+    }
     cu_append_plan plan;
     if (old->n_pieces != base->pieces || old->lines != base->lines ||
         old->events != base->events || old->rejected_lines != base->rejected ||
         !cu_append_plan_make(old, c->lf, &plan))
         return 0;
+    /* Which way the prefix's parse came, for tests and for whoever wonders at a slow append. */
+    cu_log_fields(CU_LOG_DEBUG, "append planned from this connection's last commit",
+                  (cu_log_field[]){CU_LF_STR("path", c->relpath),
+                                   CU_LF_STR("prefix", kept ? "kept" : "parsed")},
+                  2);
     /* A file that changed since it was read goes the ordinary way, which reads it again. */
     if (cu_changed_since_read(f)) return 0;
     if (cu_prepare_append(db, err) != 0) return -1;
@@ -1100,7 +1177,7 @@ static int cu_transaction_body(cu_db *db, cu_ingest_ctx *c, bool force, cu_inges
     cu_err *err = &res->err;
     bool same = false;
     cu_append_base base;
-    if (!force && !c->reject && db->memo) {
+    if (!force && !c->reject && db->memo && db->memo->valid) {
         bool appended = false;
         if (cu_try_append_memo(db, c, res, &appended, err) != 0) return -1;
         if (appended) {
@@ -1110,7 +1187,7 @@ static int cu_transaction_body(cu_db *db, cu_ingest_ctx *c, bool force, cu_inges
             return 0;
         }
     }
-    cu_ingest_forget(db);
+    cu_memo_invalidate(db);
     int rc = cu_begin(db, c, force, &same, &base, err);
     if (rc == 0) rc = cu_db_scale_timeouts(db, c->size, err);
     if (rc == 0 && c->file && cu_changed_since_read(c->file)) {
@@ -1248,6 +1325,7 @@ void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relp
     f->err.msg[0] = '\0';
     f->hash[0] = '\0';
     f->size = f->mtime_us = 0;
+    f->prefix_len = 0;
 
     /* The machine folder is the path's parent folder, as the parser will see it. Path and
      * folder as stored are their UTF-8 forms (a Latin-1 folder name from a Windows client),
@@ -1293,7 +1371,15 @@ void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relp
     f->size = f->too_big ? (int64_t)st.st_size : (int64_t)f->bytes.len;
     f->mtime_us = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
     if (f->too_big) goto out; /* recorded rejete by cu_db_ingest_prepared, never parsed */
-    if (cu_sha256_hex(f->bytes.data, f->bytes.len, f->hash, &f->err) != 0) {
+    f->prefix_len = 0;
+    if (f->hint_len > 0 && (size_t)f->hint_len < f->bytes.len) {
+        if (cu_sha256_split_hex(f->bytes.data, f->bytes.len, (size_t)f->hint_len,
+                                f->prefix_hash, f->hash, &f->err) != 0) {
+            f->read_rc = -1;
+            goto out;
+        }
+        f->prefix_len = f->hint_len;
+    } else if (cu_sha256_hex(f->bytes.data, f->bytes.len, f->hash, &f->err) != 0) {
         f->read_rc = -1;
         goto out;
     }
@@ -1365,10 +1451,10 @@ static int cu_ingest_too_big(cu_db *db, const cu_ingest_file *f, cu_ingest_ctx *
 }
 
 /* Buffers are kept from file to file (no allocation per ordinary upload), but after a big
- * file they would pin its size for ever (158 MB idle after one 47 MB file): above this, the
- * file's buffers, its parse and the COPY buffer are freed and the heap's free memory is
- * returned to the system (malloc_trim), so the idle daemon goes back to its usual size. */
-#define CU_TRIM_ABOVE ((size_t)8 << 20)
+ * file they would pin its size for ever (158 MB idle after one 47 MB file): above
+ * CU_TRIM_ABOVE, the file's buffers, its parse and the COPY buffer are freed and the heap's
+ * free memory is returned to the system (malloc_trim), so the idle daemon goes back to its
+ * usual size. */
 
 static void cu_ingest_trim(cu_db *db, cu_ingest_file *f)
 {
@@ -1532,6 +1618,9 @@ int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool forc
 {
     if (!db->file) db->file = cu_ingest_file_new();
     db->file->step = db->step;
+    /* The prefix an append to the file last committed would start with, hashed in the same
+     * pass as the whole file (whatever file this is: cu_starts_with_base checks the rest). */
+    db->file->hint_len = db->memo && db->memo->valid ? db->memo->base.taille : 0;
     cu_ingest_prepare(db->file, cfg, relpath, NULL, force);
     return cu_db_ingest_prepared(db, db->file, force, res);
 }

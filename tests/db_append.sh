@@ -203,7 +203,8 @@ ok "edge cases identical to a full replacement, each by the expected path"
 rm -f "$nodate"
 cp "$WORK/day.txt" "$file"
 run_cuwatch "$WORK/pre.out" -c "$WORK/app.yaml" --rescan || fail "rescan before the daemon"
-"$CUWATCH" -c "$WORK/app.yaml" >"$WORK/daemon.log" 2>&1 &
+sed 's/level: info/level: debug/' "$WORK/app.yaml" >"$WORK/app_debug.yaml"
+"$CUWATCH" -c "$WORK/app_debug.yaml" >"$WORK/daemon.log" 2>&1 &
 dpid=$!
 end=$((SECONDS + 30))
 until grep -q reconciled "$WORK/daemon.log"; do
@@ -237,6 +238,9 @@ for i in 1 2 3 4; do
     printf '20250310 23:59:%02d|@StukUitgevoerd: via the daemon %d\r\n' "$i" "$i" >>"$file"
     dstep append "daemon append $i"
 done
+# The first asked the database and parsed its prefix; the next three used the parse the daemon
+# kept from its own previous commit.
+eq "$(grep -c 'append planned.*prefix=kept' "$WORK/daemon.log")" 3 "appends planned from the kept parse"
 # Another writer changed the registry meanwhile: the daemon's shortcut must notice it (its
 # statement fails and is rolled back) and go the ordinary way, which replaces the session.
 q "UPDATE fichier_log SET empreinte = repeat('0', 64) WHERE chemin = 'APP (PVC)/20250310.LOG'" >/dev/null
@@ -244,6 +248,25 @@ printf '20250310 23:59:30|@StukUitgevoerd: after another writer\r\n' >>"$file"
 dstep replace "an append after another writer"
 printf '20250310 23:59:40|@StukUitgevoerd: and again\r\n' >>"$file"
 dstep append "the next append"
+# The daemon's appends compare with the parse it kept from its previous ingest (not a parse
+# of the prefix again): the edge cases through it, each identical to a full replacement.
+printf '20250310 23:59:41|@StukUitgevoerd: d1\r\n20250310 23:59:42|@MachineStop\r\n' >>"$file"
+dstep append "daemon: ends with an open stop"
+printf '20250310 23:59:43|@MachineStart\r\n20250310 23:59:44|@StukUitgevoerd: d2\r\n' >>"$file"
+dstep append "daemon: the append closes the stop"
+printf '20250310 23:59:45|@StukUitgevoerd: dtail' >>"$file"
+dstep append "daemon: last line without newline"
+printf 'ed\r\n20250310 23:59:46|@StukUitgevoerd: d3\r\n' >>"$file"
+dstep replace "daemon: its details extended"
+printf '20250310 23:59:4' >>"$file"
+dstep append "daemon: a cut timestamp"
+printf '7|@StukUitgevoerd: dcompleted\r\n' >>"$file"
+dstep append "daemon: the cut line completed"
+printf '20250310 07:00:01|@MachineWait: 61 sec\r\n' >>"$file"
+dstep replace "daemon: an older wait appended"
+printf '20250310 23:59:48|@StukUitgevoerd: d4\r\n' >>"$file"
+dstep append "daemon: append after it"
 kill "$dpid"; wait "$dpid" || true
 eq "$(q "SELECT count(*) FROM piece_production WHERE details LIKE 'via the daemon %'")" 4 "daemon append rows"
-ok "the daemon ingests appends as appends, and notices another writer"
+eq "$(q "SELECT count(*) FROM piece_production WHERE details IN ('dtailed', 'dcompleted')")" 2 "the daemon's completed lines"
+ok "the daemon ingests appends as appends, edge cases included, and notices another writer"
