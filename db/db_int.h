@@ -104,6 +104,22 @@ PGresult *cu_pq_params(PGconn *conn, const char *sql, int n, const char *const *
 /* Sends sql (a COPY ... FROM STDIN) and data[0..len) as its data; 0 or -1. */
 int cu_pq_copy(PGconn *conn, const char *sql, const char *data, size_t len, const char *what,
                cu_err *err);
+/* The same in steps, so that a big COPY's text never has to be built whole (issue 8: peak
+ * memory): cu_pq_copy_begin sends sql and waits for the server to take data (0, or -1 with err
+ * and nothing to end); cu_pq_copy_put sends data[0..len) (0, or -1 once anything failed: the
+ * rest is then ignored); cu_pq_copy_end ends the COPY (aborting it after a failed put) and
+ * collects its outcome (0 or -1 with err). Every successful begin must be ended. */
+typedef struct cu_pq_copy_state {
+    PGconn *conn;
+    const char *what;
+    int64_t deadline;
+    bool late, open;
+    int rc;
+} cu_pq_copy_state;
+int cu_pq_copy_begin(cu_pq_copy_state *cs, PGconn *conn, const char *sql, const char *what,
+                     cu_err *err);
+int cu_pq_copy_put(cu_pq_copy_state *cs, const char *data, size_t len);
+int cu_pq_copy_end(cu_pq_copy_state *cs, cu_err *err);
 /* One statement of a pipeline: SQL, its n text parameters, what it does (for the error). */
 typedef struct cu_pq_stmt {
     const char *sql;

@@ -120,6 +120,10 @@ static void cu_copy_int(cu_sb *sb, int64_t v)
     cu_sb_append(sb, buf, (size_t)n);
 }
 
+/* What a streamed COPY builds before sending it: big enough that the per-call cost vanishes,
+ * small beside any file worth worrying about. */
+#define CU_COPY_SLICE ((size_t)1 << 20)
+
 /* Sends sb as the data of one COPY ... FROM STDIN and checks the outcome. */
 static int cu_copy_send(PGconn *conn, const char *sql, const cu_sb *sb, const char *what,
                         cu_err *err)
@@ -514,8 +518,16 @@ static int cu_copy_details(cu_db *db, const cu_logfile *lf, const char *session_
     cu_sb *sb = &db->copy;
 
     if (lf->n_pieces) {
+        /* Built and sent a slice at a time: the whole COPY text of a big file (50 bytes a
+         * piece, as much as the file itself) is never held at once. */
+        cu_pq_copy_state cs;
+        if (cu_pq_copy_begin(&cs, db->conn,
+                             "COPY piece_production (session_id, numero_piece,"
+                             " timestamp_production, details) FROM STDIN",
+                             "writing piece_production", err) != 0)
+            return -1;
         cu_sb_reset(sb);
-        for (size_t i = 0; i < lf->n_pieces; i++) {
+        for (size_t i = 0; i < lf->n_pieces && cs.rc == 0; i++) {
             cu_sb_puts(sb, session_id);
             cu_sb_putc(sb, '\t');
             cu_copy_int(sb, lf->pieces[i].number);
@@ -524,12 +536,13 @@ static int cu_copy_details(cu_db *db, const cu_logfile *lf, const char *session_
             cu_sb_putc(sb, '\t');
             cu_db_copy_text(sb, lf->pieces[i].details);
             cu_sb_putc(sb, '\n');
+            if (sb->len >= CU_COPY_SLICE) {
+                cu_pq_copy_put(&cs, sb->data, sb->len);
+                cu_sb_reset(sb);
+            }
         }
-        if (cu_copy_send(db->conn,
-                         "COPY piece_production (session_id, numero_piece, timestamp_production,"
-                         " details) FROM STDIN",
-                         sb, "writing piece_production", err) != 0)
-            return -1;
+        if (sb->len) cu_pq_copy_put(&cs, sb->data, sb->len);
+        if (cu_pq_copy_end(&cs, err) != 0) return -1;
     }
     /* The smaller tables in one statement from arrays: one round trip where four COPYs took
      * eight (what a full ingest waits for on a busy machine). */

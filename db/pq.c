@@ -190,54 +190,80 @@ int cu_pq_run_params(PGconn *conn, const char *sql, int n, const char *const *va
     return 0;
 }
 
-int cu_pq_copy(PGconn *conn, const char *sql, const char *data, size_t len, const char *what,
-               cu_err *err)
+int cu_pq_copy_begin(cu_pq_copy_state *cs, PGconn *conn, const char *sql, const char *what,
+                     cu_err *err)
 {
-    int64_t deadline = cu_pq_deadline(conn);
+    *cs = (cu_pq_copy_state){.conn = conn, .what = what, .deadline = cu_pq_deadline(conn)};
     if (!PQsendQuery(conn, sql)) return cu_pq_fail(err, conn, NULL, what);
     err->msg[0] = '\0';
-    PGresult *r = cu_pq_collect(conn, deadline, what, err);
+    PGresult *r = cu_pq_collect(conn, cs->deadline, what, err);
     if (!r && err->msg[0]) return -1;
     if (!r || PQresultStatus(r) != PGRES_COPY_IN) {
         cu_pq_fail(err, conn, r, what);
         PQclear(r);
+        /* A COPY that did start (PGRES_COPY_OUT/BOTH cannot, but be safe) is not left open. */
         return -1;
     }
     PQclear(r);
     /* Non-blocking while sending: PQputCopyData queues and returns 0 when libpq's buffer is
-     * full, and cu_pq_flush waits (until the deadline) for the server to take it. Slices of
-     * 1 MiB keep libpq's own buffer small however big the file. */
+     * full, and cu_pq_flush waits (until the deadline) for the server to take it. */
     PQsetnonblocking(conn, 1);
-    bool late = false;
-    int rc = 0;
-    for (size_t off = 0; off < len && rc == 0;) {
+    cs->open = true;
+    return 0;
+}
+
+int cu_pq_copy_put(cu_pq_copy_state *cs, const char *data, size_t len)
+{
+    PGconn *conn = cs->conn;
+    /* Slices of 1 MiB keep libpq's own buffer small however much the caller gives. */
+    for (size_t off = 0; off < len && cs->rc == 0;) {
         size_t n = len - off < (1u << 20) ? len - off : (1u << 20);
         int put = PQputCopyData(conn, data + off, (int)n);
         if (put == 1) {
             off += n;
-            deadline = cu_pq_deadline(conn); /* the server takes data: it is there */
+            cs->deadline = cu_pq_deadline(conn); /* the server takes data: it is there */
             /* Send it before queueing more: in non-blocking mode libpq grows its output
              * buffer instead of waiting, up to the whole COPY (800 MB held, and kept until
              * the connection closes, after a 1 GB file). */
-            if (cu_pq_flush(conn, deadline, &late) != 0) rc = -1;
+            if (cu_pq_flush(conn, cs->deadline, &cs->late) != 0) cs->rc = -1;
         }
-        else if (put < 0 || cu_pq_flush(conn, deadline, &late) != 0)
-            rc = -1;
+        else if (put < 0 || cu_pq_flush(conn, cs->deadline, &cs->late) != 0)
+            cs->rc = -1;
     }
-    int end;
+    return cs->rc;
+}
+
+int cu_pq_copy_end(cu_pq_copy_state *cs, cu_err *err)
+{
+    PGconn *conn = cs->conn;
+    const char *what = cs->what;
+    if (!cs->open) return cu_fail(err, "%s: no COPY in progress", what);
+    cs->open = false;
+    int rc = cs->rc, end;
     while ((end = PQputCopyEnd(conn, rc == 0 ? NULL : "client error")) == 0)
-        if (cu_pq_flush(conn, deadline, &late) != 0) break;
-    if (end != 1 || cu_pq_flush(conn, deadline, &late) != 0) rc = -1;
+        if (cu_pq_flush(conn, cs->deadline, &cs->late) != 0) break;
+    if (end != 1 || cu_pq_flush(conn, cs->deadline, &cs->late) != 0) rc = -1;
     PQsetnonblocking(conn, 0);
-    if (late) return cu_pq_timed_out(conn, what, err);
+    if (cs->late) return cu_pq_timed_out(conn, what, err);
     if (rc != 0) cu_pq_fail(err, conn, NULL, what);
-    deadline = cu_pq_deadline(conn); /* all sent: the statement's own time from here */
+    int64_t deadline = cu_pq_deadline(conn); /* all sent: the statement's own time from here */
+    PGresult *r;
+    bool late = false;
     while ((r = cu_pq_next(conn, deadline, &late)) != NULL) {
         if (rc == 0 && PQresultStatus(r) != PGRES_COMMAND_OK) rc = cu_pq_fail(err, conn, r, what);
         PQclear(r);
     }
     if (late) return cu_pq_timed_out(conn, what, err);
     return rc;
+}
+
+int cu_pq_copy(PGconn *conn, const char *sql, const char *data, size_t len, const char *what,
+               cu_err *err)
+{
+    cu_pq_copy_state cs;
+    if (cu_pq_copy_begin(&cs, conn, sql, what, err) != 0) return -1;
+    cu_pq_copy_put(&cs, data, len);
+    return cu_pq_copy_end(&cs, err);
 }
 
 /* Several statements in one round trip: libpq's pipeline mode, sent non-blocking like COPY
