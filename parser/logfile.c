@@ -245,15 +245,20 @@ static const char *cu_parse_wait(const char *s, size_t n, int64_t *us)
 
 /* ---- events --------------------------------------------------------------------------- */
 
-static void cu_add_event(cu_logfile_priv *p, int64_t ts, cu_lineno line, cu_ev_kind kind,
-                         int64_t wait_us)
+static void cu_add_event(cu_logfile_priv *p, int64_t ts, cu_lineno line, cu_ev_kind kind)
 {
     CU_GROW(p->evs, p->n_evs, p->cap_evs);
-    p->evs[p->n_evs++] = (cu_ev){.ts = ts,
-                                 .seq = (uint32_t)p->n_evs,
-                                 .line = line,
-                                 .kind = (uint8_t)kind,
-                                 .wait_us = wait_us};
+    p->evs[p->n_evs++] = (cu_ev){.ts = ts, .tag = (uint64_t)line << 3 | (uint64_t)kind};
+}
+
+/* A valid MachineWait: its event (for the first and last event, and the date) and its period,
+ * in file order here; metrics.c puts the periods in time order. */
+static void cu_add_wait(cu_logfile *lf, int64_t ts, cu_lineno line, int64_t us)
+{
+    cu_logfile_priv *p = lf->priv;
+    cu_add_event(p, ts, line, CU_EV_WAIT);
+    CU_GROW(lf->waits, lf->n_waits, p->cap_waits);
+    lf->waits[lf->n_waits++] = (cu_period){.start = ts, .end = ts + us, .line = line};
 }
 
 static bool cu_job_token(const char *tok, size_t n, char key, const char **val, size_t *vlen)
@@ -370,7 +375,7 @@ static void cu_add_piece(cu_logfile *lf, const char *s, size_t n, size_t i, int6
             i++;
         pc->details = CU_OFF(cu_arena_text(p, s + i, n - i));
     }
-    cu_add_event(p, ts, lineno, CU_EV_PIECE, 0);
+    cu_add_event(p, ts, lineno, CU_EV_PIECE);
     lf->events++;
 }
 
@@ -412,11 +417,11 @@ static void cu_parse_event(cu_logfile *lf, const char *orig, size_t orig_n, cons
                 cu_add_reject(lf, orig, orig_n, lineno, "%s", why);
             return;
         }
-        cu_add_event(p, ts, lineno, CU_EV_WAIT, us);
+        cu_add_wait(lf, ts, lineno, us);
     } else if (CU_NAME_IS(name, name_n, "MachineStop")) {
-        cu_add_event(p, ts, lineno, CU_EV_STOP, 0);
+        cu_add_event(p, ts, lineno, CU_EV_STOP);
     } else if (CU_NAME_IS(name, name_n, "MachineStart")) {
-        cu_add_event(p, ts, lineno, CU_EV_START, 0);
+        cu_add_event(p, ts, lineno, CU_EV_START);
     } else if (CU_NAME_IS(name, name_n, "JobProfiel")) {
         const char *why =
             cut ? "JobProfiel line too long" : cu_parse_job(lf, det, det_n, ts, lineno);
@@ -424,10 +429,10 @@ static void cu_parse_event(cu_logfile *lf, const char *orig, size_t orig_n, cons
             cu_add_reject(lf, orig, orig_n, lineno, "%s", why);
             return;
         }
-        cu_add_event(p, ts, lineno, CU_EV_JOB, 0);
+        cu_add_event(p, ts, lineno, CU_EV_JOB);
     } else {
         lf->unknown_events++;
-        cu_add_event(p, ts, lineno, CU_EV_UNKNOWN, 0);
+        cu_add_event(p, ts, lineno, CU_EV_UNKNOWN);
     }
     lf->events++;
 }

@@ -25,12 +25,12 @@ static int cu_ev_cmp(const void *a, const void *b)
 {
     const cu_ev *x = a, *y = b;
     if (x->ts != y->ts) return x->ts < y->ts ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
+    return x->tag < y->tag ? -1 : x->tag > y->tag; /* the line: file order */
 }
 
 /* Machines log nearly in order, so an insertion sort moves each late line back a few places:
  * O(n + displacement), and stable. An adversarial file could make that quadratic, so past a
- * budget of moves the rest is left to qsort, whose (ts, seq) order is the same. */
+ * budget of moves the rest is left to qsort, whose (ts, line) order is the same. */
 static void cu_sort_events(cu_logfile_priv *p)
 {
     cu_ev *evs = p->evs;
@@ -47,6 +47,36 @@ static void cu_sort_events(cu_logfile_priv *p)
         evs[j] = e;
         if (moves > budget) {
             qsort(evs, n, sizeof *evs, cu_ev_cmp);
+            return;
+        }
+    }
+}
+
+static int cu_period_cmp(const void *a, const void *b)
+{
+    const cu_period *x = a, *y = b;
+    if (x->start != y->start) return x->start < y->start ? -1 : 1;
+    return x->line < y->line ? -1 : x->line > y->line;
+}
+
+/* The waits, gathered in file order, into the order of their events: (start, line). The same
+ * insertion sort as the events', with the same fallback. */
+static void cu_sort_waits(cu_logfile *lf)
+{
+    cu_period *w = lf->waits;
+    size_t n = lf->n_waits, moves = 0, budget = 8 * n + 4096;
+    for (size_t i = 1; i < n; i++) {
+        if (w[i].start >= w[i - 1].start) continue;
+        cu_period e = w[i];
+        size_t j = i;
+        while (j > 0 && w[j - 1].start > e.start) {
+            w[j] = w[j - 1];
+            j--;
+            moves++;
+        }
+        w[j] = e;
+        if (moves > budget) {
+            qsort(w, n, sizeof *w, cu_period_cmp);
             return;
         }
     }
@@ -260,7 +290,7 @@ static void cu_rhythm(cu_logfile *lf)
     bool first = true;
     for (size_t i = 0; i < p->n_evs; i++) {
         const cu_ev *e = &p->evs[i];
-        if (e->kind != CU_EV_PIECE) continue;
+        if (CU_EV_KIND(e) != CU_EV_PIECE) continue;
         if (!first) p->gaps[ng++] = e->ts - prev;
         if (lf->n_hours) lf->hour_counts[cu_floor_div(e->ts, hour) - h0]++;
         prev = e->ts, first = false;
@@ -284,6 +314,7 @@ void cu_logfile_compute(cu_logfile *lf)
 {
     cu_logfile_priv *p = lf->priv;
     cu_sort_events(p);
+    cu_sort_waits(lf);
     if (p->n_evs > 0) {
         lf->has_events = true;
         lf->first_event = p->evs[0].ts;
@@ -300,7 +331,7 @@ void cu_logfile_compute(cu_logfile *lf)
             lf->date_days = (int32_t)(e->ts / (86400 * CU_US_PER_S) -
                                       (e->ts < 0 && e->ts % (86400 * CU_US_PER_S) != 0));
         }
-        switch ((cu_ev_kind)e->kind) {
+        switch (CU_EV_KIND(e)) {
         case CU_EV_PIECE:
             if (!lf->has_first_piece) lf->first_piece = e->ts, lf->has_first_piece = true;
             lf->last_piece = e->ts, lf->has_last_piece = true;
@@ -311,7 +342,7 @@ void cu_logfile_compute(cu_logfile *lf)
             }
             break;
         case CU_EV_STOP:
-            if (!stop_open) stop_open = true, stop_at = e->ts, stop_line = e->line;
+            if (!stop_open) stop_open = true, stop_at = e->ts, stop_line = CU_EV_LINE(e);
             lf->last_stop = e->ts, lf->has_last_stop = true;
             break;
         case CU_EV_START:
@@ -321,10 +352,7 @@ void cu_logfile_compute(cu_logfile *lf)
                 stop_open = false;
             }
             break;
-        case CU_EV_WAIT:
-            cu_push_period(&lf->waits, &lf->n_waits, &p->cap_waits, e->ts, e->ts + e->wait_us,
-                           e->line);
-            break;
+        case CU_EV_WAIT: /* its period is in lf->waits already */
         case CU_EV_JOB:
         case CU_EV_UNKNOWN:
             break;
