@@ -4,6 +4,7 @@
 #define CU_DB_INT_H
 
 #include <libpq-fe.h>
+#include <sys/stat.h>
 
 #include "db.h"
 #include "logfile.h"
@@ -27,7 +28,8 @@ struct cu_ingest_file {
     char *chemin, *folder; /* the path and its machine folder as stored (cu_db_name_utf8) */
     char *root;           /* cfg->root at preparation: where moved files are looked for */
     char *machine, *type; /* by cu_config_machine from the parent folder */
-    cu_sb bytes;          /* the whole file */
+    cu_sb bytes;          /* the whole file; only a read buffer when streamed */
+    bool streamed;        /* above CU_STREAM_ABOVE: read through the hash and parser, not kept */
     bool too_big;         /* larger than watch.max_file_size: not read (or not whole) */
     int64_t max_size;     /* watch.max_file_size when prepared */
     cu_logfile lf;        /* valid when parsed */
@@ -55,6 +57,33 @@ struct cu_ingest_file {
     double prep_ms;              /* time spent preparing, counted in the result's ms */
     volatile sig_atomic_t *step; /* where to say what it is doing (cu_db_track_step), or NULL */
 };
+
+/* ---- readfile.c: a file's bytes to the hash and the parser ---------------------------- */
+
+/* Files above this are streamed (read a chunk at a time through the hash and the parser, never
+ * held whole); a day's log, a few MB, is read whole and kept for an append. */
+#define CU_STREAM_ABOVE ((int64_t)8 << 20)
+
+/* A streamed read: what to do with the bytes, and what came of it. */
+typedef struct cu_read_stream_args {
+    cu_logfile *lf;         /* in: parse the bytes into it (identity from parse_path), or NULL */
+    const char *parse_path;
+    int64_t want;           /* in: stream the first `want` bytes whatever the file's size; -1:
+                             * the whole file, streamed only when above CU_STREAM_ABOVE */
+    bool streamed;          /* out: the bytes were streamed (buf holds none of them) */
+    char hash[65];          /* out, when streamed: SHA-256 of the bytes read, lowercase hex */
+    int64_t got;            /* out, when streamed: how many bytes were read */
+} cu_read_stream_args;
+
+/* Reads the file at path (relpath names it in errors). Larger than max bytes, before or while
+ * reading: *too_big set, its content unused (st->st_size: what was seen). Otherwise, unless
+ * stream says to stream it, the whole file into buf (NUL-terminated); when streamed, buf is
+ * only the chunk buffer and stream's outputs hold the result. *st is the file's stat right
+ * after the read (what the lock-time check compares). 0, or -1 with err and errno (ENOENT:
+ * gone; ENOMEM: no memory for it, never an abort). */
+int cu_read_file(cu_sb *buf, const char *path, const char *relpath, int64_t max,
+                 struct stat *st, bool *too_big, cu_read_stream_args *stream, cu_err *err);
+int cu_sha256_hex(const void *data, size_t len, char out[65], cu_err *err);
 
 /* An append (append.c): per detail table, in the order the ingest stores its rows, how many
  * stored rows stay (keep), how many of the old parse's rows after them go (drop), how many of

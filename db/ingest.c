@@ -1,7 +1,8 @@
 /* ingest.c — one file, one transaction (SPEC §3 "Ingestion of one file").
  *
  *   read the whole file -> SHA-256 -> same hash as fichier_log.empreinte? -> unchanged, done
- *   parse the bytes already read (so the hash is exactly the content ingested)
+ *   parse the bytes already read (so the hash is exactly the content ingested); a file above
+ *   8 MiB is streamed instead, each chunk hashed and parsed before the next (readfile.c)
  *   BEGIN
  *     advisory locks: the file's path, then (machine, date) — always in that order, so two
  *     writers never wait on each other in a cycle; a second writer of the same session waits
@@ -21,8 +22,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <malloc.h>
-#include <inttypes.h>
 #include <openssl/evp.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,83 +132,6 @@ static int cu_copy_send(PGconn *conn, const char *sql, const cu_sb *sb, const ch
     return cu_pq_copy(conn, sql, sb->data ? sb->data : "", sb->len, what, err);
 }
 
-/* ---- The file -------------------------------------------------------------------------- */
-
-/* Reads the whole file into buf, unless it is larger than max bytes: then *too_big is set and
- * nothing (or not all) is read. The size is checked on the open file before reading, and again
- * while reading, since an upload may still be growing. The buffer is sized from fstat (plus a
- * little room to see EOF) rather than doubled, and its allocation may fail without aborting:
- * a file's size is the uploader's choice, not ours. */
-static int cu_read_file(cu_sb *buf, const char *path, const char *relpath, int64_t max,
-                        struct stat *st, bool *too_big, cu_err *err)
-{
-    *too_big = false;
-    /* O_NONBLOCK: a FIFO put in the file's place since the scan must not hang the open. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-    if (fd < 0) {
-        int e = errno;
-        cu_fail(err, "%s: could not open: %s", relpath, strerror(e));
-        errno = e;
-        return -1;
-    }
-    if (fstat(fd, st) != 0) {
-        int e = errno;
-        close(fd);
-        cu_fail(err, "%s: could not stat: %s", relpath, strerror(e));
-        errno = e;
-        return -1;
-    }
-    if (!S_ISREG(st->st_mode)) {
-        close(fd);
-        errno = EINVAL;
-        return cu_fail(err, "%s: not a regular file", relpath);
-    }
-    cu_sb_reset(buf);
-    if (st->st_size > max) {
-        close(fd);
-        *too_big = true;
-        return 0;
-    }
-    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-    if (cu_sb_try_reserve(buf, (size_t)st->st_size + 4096) != 0) {
-        close(fd);
-        errno = ENOMEM;
-        return cu_fail(err, "%s: out of memory for its %lld bytes", relpath, (long long)st->st_size);
-    }
-    for (;;) {
-        if (buf->cap - buf->len - 1 == 0) {
-            if ((int64_t)buf->len > max) break; /* grew past the limit while we read */
-            size_t more = buf->len / 4 > 65536 ? buf->len / 4 : 65536;
-            if (cu_sb_try_reserve(buf, more) != 0) {
-                close(fd);
-                errno = ENOMEM;
-                return cu_fail(err, "%s: out of memory for more than %zu bytes", relpath, buf->len);
-            }
-        }
-        ssize_t n = read(fd, buf->data + buf->len, buf->cap - buf->len - 1);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int e = errno;
-            close(fd);
-            cu_fail(err, "%s: could not read: %s", relpath, strerror(e));
-            errno = e;
-            return -1;
-        }
-        if (n == 0) break;
-        buf->len += (size_t)n;
-    }
-    fstat(fd, st); /* as it is now that it has been read: what the lock-time check compares */
-    close(fd);
-    if ((int64_t)buf->len > max) {
-        *too_big = true;
-        st->st_size = (off_t)buf->len;
-        cu_sb_reset(buf);
-        return 0;
-    }
-    if (buf->data) buf->data[buf->len] = '\0';
-    return 0;
-}
-
 static void cu_hex32(const unsigned char md[32], char out[65])
 {
     static const char hex[] = "0123456789abcdef";
@@ -216,16 +140,6 @@ static void cu_hex32(const unsigned char md[32], char out[65])
         out[2 * i + 1] = hex[md[i] & 15];
     }
     out[64] = '\0';
-}
-
-static int cu_sha256_hex(const void *data, size_t len, char out[65], cu_err *err)
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    if (EVP_Digest(data ? data : "", len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
-        return cu_fail(err, "SHA-256 failed");
-    cu_hex32(md, out);
-    return 0;
 }
 
 /* The SHA-256 of data's first split bytes (0 < split < len) and of all of it, in one pass:
@@ -1003,17 +917,41 @@ static int cu_append_write(cu_db *db, cu_ingest_ctx *c, const cu_append_plan *pl
     return 0;
 }
 
+static bool cu_changed_since_read(const cu_ingest_file *f);
+
 /* Does the file start with exactly the bytes last ingested (base: their size and SHA-256)?
- * The prefix's hash comes from the read's own pass when cu_ingest_prepare was told that size
- * (hint_len), else it is computed here. */
-static bool cu_starts_with_base(const cu_ingest_file *f, int64_t size, const cu_append_base *base)
+ * And then, when parse_into is not NULL, their parse in it. The prefix's hash comes from the
+ * read's own pass when cu_ingest_prepare was told that size (hint_len), else it is computed
+ * here. A streamed file (its bytes not kept) is read again for them, in one pass that hashes
+ * and parses; it must still be the file first read (else it is no append: the caller replaces
+ * the session with what was read, and the change brings a newer writer). */
+static bool cu_starts_with_base(cu_ingest_file *f, int64_t size, const cu_append_base *base,
+                                cu_logfile *parse_into)
 {
     if (base->taille <= 0 || base->taille >= size) return false;
-    if (f->prefix_len == base->taille) return strcmp(f->prefix_hash, base->empreinte) == 0;
-    char prefix_hash[65];
     cu_err ignored;
-    return cu_sha256_hex(f->bytes.data, (size_t)base->taille, prefix_hash, &ignored) == 0 &&
-           strcmp(prefix_hash, base->empreinte) == 0;
+    if (f->streamed) {
+        struct stat st;
+        bool too_big = false;
+        cu_read_stream_args s = {.lf = parse_into, .parse_path = f->relpath, .want = base->taille};
+        if (!f->abspath ||
+            cu_read_file(&f->bytes, f->abspath, f->relpath, f->max_size, &st, &too_big, &s,
+                         &ignored) != 0 ||
+            too_big || s.got != base->taille || strcmp(s.hash, base->empreinte) != 0)
+            return false;
+        return !cu_changed_since_read(f);
+    }
+    if (f->prefix_len == base->taille) {
+        if (strcmp(f->prefix_hash, base->empreinte) != 0) return false;
+    } else {
+        char prefix_hash[65];
+        if (cu_sha256_hex(f->bytes.data, (size_t)base->taille, prefix_hash, &ignored) != 0 ||
+            strcmp(prefix_hash, base->empreinte) != 0)
+            return false;
+    }
+    if (parse_into)
+        cu_logfile_parse_buffer(parse_into, f->relpath, f->bytes.data, (size_t)base->taille);
+    return true;
 }
 
 /* With base from cu_begin: 0 with *done when written and COMMITted as an append; 0 without
@@ -1025,9 +963,9 @@ static int cu_try_append(cu_db *db, cu_ingest_ctx *c, const cu_append_base *base
 {
     *done = false;
     cu_ingest_file *f = c->file;
-    if (!f || !c->has_date || !base->found || !cu_starts_with_base(f, c->size, base)) return 0;
+    if (!f || !c->has_date || !base->found || !cu_starts_with_base(f, c->size, base, &f->prev))
+        return 0;
     cu_logfile *old = &f->prev;
-    cu_logfile_parse_buffer(old, f->relpath, f->bytes.data, (size_t)base->taille);
     cu_append_plan plan;
     if (old->n_pieces != base->pieces || old->lines != base->lines ||
         old->events != base->events || old->rejected_lines != base->rejected ||
@@ -1119,8 +1057,6 @@ static void cu_ingest_remember(cu_db *db, const cu_ingest_ctx *c, const char *se
     }
 }
 
-static bool cu_changed_since_read(const cu_ingest_file *f);
-
 /* The speculative append from the memo: 0 with *done when committed; 0 without when it is not
  * one or the database had moved on (rolled back: the caller goes the ordinary way); -1 on a
  * database error. */
@@ -1134,13 +1070,10 @@ static int cu_try_append_memo(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res
         strcmp(m->machine, c->machine ? c->machine : "") != 0 || strcmp(m->date, c->date) != 0)
         return 0;
     const cu_append_base *base = &m->base;
-    if (!cu_starts_with_base(f, c->size, base)) return 0;
     const cu_logfile *old = &m->lf;
     bool kept = m->has_lf && strcmp(m->rawpath, f->relpath) == 0;
-    if (!kept) {
-        cu_logfile_parse_buffer(&f->prev, f->relpath, f->bytes.data, (size_t)base->taille);
-        old = &f->prev;
-    }
+    if (!cu_starts_with_base(f, c->size, base, kept ? NULL : &f->prev)) return 0;
+    if (!kept) old = &f->prev;
     cu_append_plan plan;
     if (old->n_pieces != base->pieces || old->lines != base->lines ||
         old->events != base->events || old->rejected_lines != base->rejected ||
@@ -1307,16 +1240,35 @@ void cu_db_track_step(cu_db *db, volatile sig_atomic_t *step)
  * deadline can be told from a hang. */
 #define CU_LARGE_FILE_BYTES (16u << 20)
 
-static void cu_parse_prepared(cu_ingest_file *f)
+/* Parses the file read by cu_ingest_prepare: from memory, or for a streamed file (whose bytes
+ * were not kept) in a new pass over it, which must find exactly the content first hashed. 0,
+ * or 1 when a streamed file is no longer what was read (f->parsed stays false; reading it
+ * again from the start gives a hash and a parse of the same bytes). */
+static int cu_parse_prepared(cu_ingest_file *f)
 {
-    if (f->bytes.len >= CU_LARGE_FILE_BYTES) {
-        cu_log_field lf[] = {CU_LF_STR("path", f->relpath), CU_LF_NUM("bytes", f->bytes.len)};
+    if (f->size >= CU_LARGE_FILE_BYTES) {
+        cu_log_field lf[] = {CU_LF_STR("path", f->relpath), CU_LF_NUM("bytes", (double)f->size)};
         cu_log_fields(CU_LOG_DEBUG, "parsing a large file", lf, 2);
     }
     cu_step(f, CU_STEP_PARSING);
-    cu_logfile_parse_buffer(&f->lf, f->relpath, f->bytes.data ? f->bytes.data : "", f->bytes.len);
-    f->parsed = true;
+    int rc = 0;
+    if (f->streamed) {
+        struct stat st;
+        bool too_big = false;
+        cu_err ignored;
+        cu_read_stream_args s = {.lf = &f->lf, .parse_path = f->relpath, .want = f->size};
+        if (cu_read_file(&f->bytes, f->abspath, f->relpath, f->max_size, &st, &too_big, &s,
+                         &ignored) != 0 ||
+            too_big || s.got != f->size || strcmp(s.hash, f->hash) != 0 ||
+            cu_changed_since_read(f))
+            rc = 1;
+    } else {
+        cu_logfile_parse_buffer(&f->lf, f->relpath, f->bytes.data ? f->bytes.data : "",
+                                f->bytes.len);
+    }
+    f->parsed = rc == 0;
     cu_step(f, CU_STEP_DATABASE);
+    return rc;
 }
 
 void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relpath,
@@ -1331,6 +1283,7 @@ void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relp
     f->root = cu_xstrdup(cfg->root);
     f->machine = f->type = NULL;
     f->parsed = false;
+    f->streamed = false;
     f->known_same = false;
     f->read_rc = -1;
     f->read_errno = 0;
@@ -1370,8 +1323,17 @@ void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relp
     struct stat st = {0};
     cu_step(f, CU_STEP_READING); /* reading and hashing */
     f->max_size = cfg->max_file_size > 0 ? cfg->max_file_size : INT64_MAX;
-    f->read_rc = cu_read_file(&f->bytes, path, relpath, f->max_size, &st, &f->too_big, &f->err);
+    /* A file above CU_STREAM_ABOVE is parsed in the pass that hashes it, unless a registry
+     * says it may well be unchanged: then it is only hashed, and read again to be parsed if
+     * it is not (cu_parse_prepared). */
+    const cu_registry_entry *e = reg ? cu_registry_find(reg, relpath) : NULL;
+    bool maybe_same = !force && e && strcmp(e->statut, "erreur") != 0;
+    cu_read_stream_args stream = {.lf = maybe_same ? NULL : &f->lf, .parse_path = relpath,
+                                  .want = -1};
+    f->read_rc = cu_read_file(&f->bytes, path, relpath, f->max_size, &st, &f->too_big, &stream,
+                              &f->err);
     f->read_errno = errno;
+    f->streamed = stream.streamed;
     free(f->abspath);
     f->abspath = path;
     f->cfg = cfg;
@@ -1381,11 +1343,16 @@ void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relp
     f->st_dev = (uint64_t)st.st_dev;
     f->st_ino = (uint64_t)st.st_ino;
     if (f->read_rc != 0) goto out;
-    f->size = f->too_big ? (int64_t)st.st_size : (int64_t)f->bytes.len;
+    f->size = f->too_big    ? (int64_t)st.st_size
+              : f->streamed ? stream.got
+                            : (int64_t)f->bytes.len;
     f->mtime_us = (int64_t)st.st_mtim.tv_sec * 1000000 + st.st_mtim.tv_nsec / 1000;
     if (f->too_big) goto out; /* recorded rejete by cu_db_ingest_prepared, never parsed */
     f->prefix_len = 0;
-    if (f->hint_len > 0 && (size_t)f->hint_len < f->bytes.len) {
+    if (f->streamed) {
+        memcpy(f->hash, stream.hash, sizeof f->hash);
+        f->parsed = stream.lf != NULL;
+    } else if (f->hint_len > 0 && (size_t)f->hint_len < f->bytes.len) {
         if (cu_sha256_split_hex(f->bytes.data, f->bytes.len, (size_t)f->hint_len,
                                 f->prefix_hash, f->hash, &f->err) != 0) {
             f->read_rc = -1;
@@ -1399,10 +1366,9 @@ void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relp
     /* With a registry at hand, parse now unless the content is known to be unchanged; without
      * one, cu_db_ingest_prepared asks the database first and parses only when needed. */
     if (reg) {
-        const cu_registry_entry *e = cu_registry_find(reg, relpath);
         bool same = e && !strcmp(e->empreinte, f->hash) && strcmp(e->statut, "erreur") != 0;
         f->known_same = same;
-        if (force || !same) cu_parse_prepared(f);
+        if ((force || !same) && !f->parsed) cu_parse_prepared(f);
     }
 out:
     cu_step(f, CU_STEP_DATABASE);
@@ -1471,7 +1437,7 @@ static int cu_ingest_too_big(cu_db *db, const cu_ingest_file *f, cu_ingest_ctx *
 
 static void cu_ingest_trim(cu_db *db, cu_ingest_file *f)
 {
-    bool big = f->bytes.cap > CU_TRIM_ABOVE || db->copy.cap > CU_TRIM_ABOVE;
+    bool big = f->bytes.cap > CU_TRIM_ABOVE || db->copy.cap > CU_TRIM_ABOVE || f->streamed;
     if (!big) return;
     cu_sb_free(&f->bytes);
     cu_logfile_free(&f->lf);
@@ -1535,7 +1501,12 @@ static int cu_ingest_once(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_re
             goto out;
         }
     }
-    if (!f->parsed) cu_parse_prepared(f);
+    if (!f->parsed && cu_parse_prepared(f) != 0) {
+        /* A streamed file changed since it was hashed: cu_db_ingest_prepared reads it again. */
+        f->changed = true;
+        rc = 0;
+        goto out;
+    }
 
     const cu_logfile *lf = &f->lf;
     c.folder = f->folder ? f->folder : "";

@@ -657,7 +657,7 @@ static void cu_end(cu_logfile *lf)
     }
 }
 
-void cu_logfile_parse_buffer(cu_logfile *lf, const char *path, const char *data, size_t len)
+void cu_logfile_parse_start(cu_logfile *lf, const char *path)
 {
     cu_begin(lf);
     const char *slash = strrchr(path, '/');
@@ -670,6 +670,21 @@ void cu_logfile_parse_buffer(cu_logfile *lf, const char *path, const char *data,
     }
     cu_identity(lf, path, folder ? folder : "");
     free(folder);
+}
+
+void cu_logfile_parse_feed(cu_logfile *lf, const char *data, size_t len)
+{
+    cu_feed(lf, data, len);
+}
+
+void cu_logfile_parse_finish(cu_logfile *lf)
+{
+    cu_end(lf);
+}
+
+void cu_logfile_parse_buffer(cu_logfile *lf, const char *path, const char *data, size_t len)
+{
+    cu_logfile_parse_start(lf, path);
     cu_feed(lf, data, len);
     cu_end(lf);
 }

@@ -154,6 +154,14 @@ int cu_logfile_parse_file(cu_logfile *lf, const char *path, cu_err *err);
 /* Parses bytes already in memory; path is used for the identity as above (it is not opened). */
 void cu_logfile_parse_buffer(cu_logfile *lf, const char *path, const char *data, size_t len);
 
+/* The same in pieces, for a file too big to hold (issue 8: peak memory): start (identity from
+ * path as above), feed the bytes in order in chunks of any size (a line may span chunks), then
+ * finish. The result is exactly cu_logfile_parse_buffer's on the concatenated bytes. Until
+ * finish, lf is incomplete and only cu_logfile_free or a new start may be called on it. */
+void cu_logfile_parse_start(cu_logfile *lf, const char *path);
+void cu_logfile_parse_feed(cu_logfile *lf, const char *data, size_t len);
+void cu_logfile_parse_finish(cu_logfile *lf);
+
 void cu_logfile_free(cu_logfile *lf);
 
 /* Calendar helpers shared with the database layer and tests. */

@@ -16,6 +16,7 @@ set(CU_DB_TESTS
     db_integrity
     db_append
     db_views
+    db_big_file
 )
 foreach(t ${CU_DB_TESTS})
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh)

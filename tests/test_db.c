@@ -6,7 +6,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -124,12 +127,147 @@ static void test_name_utf8(void **state)
     assert_int_equal(cu_registry_find(&reg, "CENTRE D\xC9" "BIT (ALU)/20250101.LOG")->taille, 7);
 }
 
+/* ---- readfile.c: a streamed read is a whole read (issue 8: peak memory) -------------------- */
+
+/* Every field of two parses that the database layer reads. */
+static void same_parse(const cu_logfile *a, const cu_logfile *b)
+{
+    assert_int_equal(a->status, b->status);
+    assert_true(a->lines == b->lines && a->events == b->events);
+    assert_true(a->unknown_events == b->unknown_events && a->rejected_lines == b->rejected_lines);
+    assert_int_equal(a->has_date, b->has_date);
+    assert_int_equal(a->date_days, b->date_days);
+    assert_int_equal(a->n_pieces, b->n_pieces);
+    for (size_t i = 0; i < a->n_pieces; i++) {
+        assert_true(a->pieces[i].ts == b->pieces[i].ts && a->pieces[i].line == b->pieces[i].line);
+        assert_int_equal(a->pieces[i].number, b->pieces[i].number);
+        assert_string_equal(a->pieces[i].details, b->pieces[i].details);
+    }
+    assert_int_equal(a->n_jobs, b->n_jobs);
+    for (size_t i = 0; i < a->n_jobs; i++) {
+        assert_string_equal(a->jobs[i].reference, b->jobs[i].reference);
+        assert_true(a->jobs[i].ts == b->jobs[i].ts);
+    }
+    assert_int_equal(a->n_waits, b->n_waits);
+    assert_memory_equal(a->waits, b->waits, a->n_waits * sizeof *a->waits);
+    assert_int_equal(a->n_stops, b->n_stops);
+    assert_memory_equal(a->stops, b->stops, a->n_stops * sizeof *a->stops);
+    assert_int_equal(a->n_states, b->n_states);
+    for (size_t i = 0; i < a->n_states; i++)
+        assert_true(a->states[i].start == b->states[i].start &&
+                    a->states[i].end == b->states[i].end && a->states[i].etat == b->states[i].etat);
+    assert_int_equal(a->n_rejects, b->n_rejects);
+    for (size_t i = 0; i < a->n_rejects; i++) {
+        assert_true(a->rejects[i].line == b->rejects[i].line);
+        assert_string_equal(a->rejects[i].content, b->rejects[i].content);
+        assert_string_equal(a->rejects[i].reason, b->rejects[i].reason);
+    }
+    assert_memory_equal(&a->metrics, &b->metrics, sizeof a->metrics);
+    assert_int_equal(a->has_cycle_median, b->has_cycle_median);
+    assert_true(a->cycle_median_us == b->cycle_median_us);
+    assert_int_equal(a->n_hours, b->n_hours);
+    assert_memory_equal(a->hour_counts, b->hour_counts, a->n_hours * sizeof *a->hour_counts);
+}
+
+/* A file of about 3 MiB (lines across the 1 MiB chunks, one of 100 kB across a chunk's end,
+ * CRLF, Latin-1, waits out of order, stops, jobs, garbage, no final newline), read whole and
+ * streamed: the same hash and the same parse, whole or as a prefix; a limit applies alike. */
+static void test_streamed_read(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/cuwatch-test-db.XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char folder[64], path[128];
+    snprintf(folder, sizeof folder, "%s/M1 (X)", dir);
+    assert_int_equal(mkdir(folder, 0755), 0);
+    snprintf(path, sizeof path, "%s/20250310.LOG", folder);
+    FILE *out = fopen(path, "wb");
+    assert_non_null(out);
+    unsigned seed = 7;
+    for (int i = 0; ftell(out) < 3 * 1024 * 1024 + 12345; i++) {
+        seed = seed * 1103515245u + 12345u;
+        unsigned r = (seed >> 8) % 100, t = 6 * 3600 + i / 2;
+        if (i == 20000) { /* a 100 kB line, from about 1 MB: across the first chunk's end */
+            fprintf(out, "20250310 %02u:%02u:%02u|@StukUitgevoerd: ", t / 3600, t / 60 % 60, t % 60);
+            for (int k = 0; k < 100000; k++)
+                fputc('a' + k % 26, out);
+            fputs("\r\n", out);
+            continue;
+        }
+        if (r < 3) t -= 900; /* late lines */
+        fprintf(out, "20250310 %02u:%02u:%02u|@", t / 3600, t / 60 % 60, t % 60);
+        if (r < 70) fprintf(out, "StukUitgevoerd: %d caf\xE9 ok", i);
+        else if (r < 80) fprintf(out, "MachineWait: %u sec", r);
+        else if (r < 85) fputs("MachineStop", out);
+        else if (r < 90) fputs("MachineStart", out);
+        else if (r < 95) fprintf(out, "JobProfiel: R:PVC-%u L:%u,5 C:wit", r, 1000 + r);
+        else fputs("?? garbage", out);
+        fputs(r % 2 ? "\r\n" : "\n", out);
+    }
+    fputs("20250310 23:59:59|@StukUitgevoerd: last, no newline", out);
+    long size = ftell(out);
+    fclose(out);
+
+    cu_sb whole = {0}, chunk = {0};
+    struct stat st;
+    bool too_big = true;
+    cu_err err;
+    cu_read_stream_args none = {.want = -1}; /* 3 MiB: under CU_STREAM_ABOVE, read whole */
+    assert_int_equal(cu_read_file(&whole, path, "x", INT64_MAX, &st, &too_big, &none, &err), 0);
+    assert_false(too_big);
+    assert_false(none.streamed);
+    assert_int_equal(whole.len, (size_t)size);
+    char hash[65];
+    assert_int_equal(cu_sha256_hex(whole.data, whole.len, hash, &err), 0);
+    const char *rel = "M1 (X)/20250310.LOG";
+    cu_logfile a = {0}, b = {0};
+    cu_logfile_parse_buffer(&a, rel, whole.data, whole.len);
+    assert_true(a.n_pieces > 10000 && a.n_waits > 1000 && a.n_stops > 100 && a.n_rejects > 100);
+
+    /* want: streamed whatever the size. */
+    cu_read_stream_args s = {.lf = &b, .parse_path = rel, .want = size};
+    assert_int_equal(cu_read_file(&chunk, path, "x", INT64_MAX, &st, &too_big, &s, &err), 0);
+    assert_true(s.streamed && !too_big && s.got == size);
+    assert_string_equal(s.hash, hash);
+    assert_true(chunk.cap <= (1u << 20) + 1); /* never more than a chunk */
+    same_parse(&a, &b);
+
+    /* A prefix, cut inside a line. */
+    size_t half = (size_t)size / 2 + 17;
+    cu_logfile_parse_buffer(&a, rel, whole.data, half);
+    assert_int_equal(cu_sha256_hex(whole.data, half, hash, &err), 0);
+    s = (cu_read_stream_args){.lf = &b, .parse_path = rel, .want = (int64_t)half};
+    assert_int_equal(cu_read_file(&chunk, path, "x", INT64_MAX, &st, &too_big, &s, &err), 0);
+    assert_true(s.streamed && s.got == (int64_t)half);
+    assert_string_equal(s.hash, hash);
+    same_parse(&a, &b);
+
+    /* Hashing only, and the limit. */
+    s = (cu_read_stream_args){.want = size};
+    assert_int_equal(cu_read_file(&chunk, path, "x", INT64_MAX, &st, &too_big, &s, &err), 0);
+    assert_int_equal(cu_sha256_hex(whole.data, whole.len, hash, &err), 0);
+    assert_string_equal(s.hash, hash);
+    assert_int_equal(cu_read_file(&chunk, path, "x", size - 1, &st, &too_big, &s, &err), 0);
+    assert_true(too_big);
+    assert_int_equal(cu_read_file(&whole, path, "x", size - 1, &st, &too_big, &none, &err), 0);
+    assert_true(too_big);
+
+    cu_logfile_free(&a);
+    cu_logfile_free(&b);
+    cu_sb_free(&whole);
+    cu_sb_free(&chunk);
+    unlink(path);
+    rmdir(folder);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hours),         cmocka_unit_test(test_rates),
         cmocka_unit_test(test_round_seconds), cmocka_unit_test(test_copy_escaping),
         cmocka_unit_test(test_registry_find), cmocka_unit_test(test_name_utf8),
+        cmocka_unit_test(test_streamed_read),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

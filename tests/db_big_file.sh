@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# db_big_file — a file above 8 MiB is streamed (issue 8: peak memory): read a chunk at a time
+# through the hash and the parser, never held whole. Every way such a file is ingested must
+# leave exactly the tables a full replacement leaves, and the numbers `cuwatch --parse` (its
+# own read of the file) gives:
+#  - a first --rescan (no registry row: parsed in the pass that hashes it);
+#  - an append under --rescan (a registry row: hashed only, then read again to be parsed; the
+#    prefix read again for the append), written as an append;
+#  - the same content again: unchanged, nothing written;
+#  - the daemon: an append to the big file (its prefix from what it last committed).
+# The append database is compared, row for row (ids and write times aside), with a second
+# database that gets --rescan --force of the same file each time.
+set -euo pipefail
+. "$(dirname "$0")/db_lib.sh"
+
+root=$WORK/root
+dir="$root/BIG (PVC)"
+mkdir -p "$dir"
+file="$dir/20250310.LOG"
+rel="BIG (PVC)/20250310.LOG"
+createdb full
+write_config "$WORK/app.yaml" "$root"
+write_config "$WORK/full.yaml" "$root" full
+
+# day.txt: ~12 MB, CRLF, Latin-1 details, waits (some late), stops, jobs, rejected lines;
+# cut.txt: where the first upload ends (~9.5 MB, above the 8 MiB threshold).
+python3 - "$WORK/day.txt" "$WORK/cut.txt" <<'PY'
+import random, sys
+rnd = random.Random(5)
+out, t, n = [], 1 * 3600 * 10, 0
+def ts(s): s //= 10; return "20250310 %02d:%02d:%02d" % (s // 3600, s // 60 % 60, s % 60)
+size = 0
+while size < 12_000_000:
+    t += rnd.randint(0, 7)
+    r = rnd.random()
+    late = 600 if size < 9_000_000 and rnd.random() < 0.02 else 0  # out of order, not appended
+    if r < 0.95:
+        n += 1
+        l = ts(t - late) + "|@StukUitgevoerd: %d Profil\xe9 PR%d coupe 45\xb0" % (n, rnd.randint(1000, 9999))
+    elif r < 0.96:
+        l = ts(t - late) + "|@MachineWait: %d sec" % rnd.randint(1, 3)
+    elif r < 0.965:
+        l = ts(t) + "|@MachineStop"
+    elif r < 0.97:
+        l = ts(t) + "|@MachineStart"
+    elif r < 0.99:
+        l = ts(t) + "|@JobProfiel: R:PR%d L:%d,5 C:wit" % (rnd.randint(1, 9), rnd.randint(1000, 6500))
+    else:
+        l = "garbage %d" % n
+    b = (l + "\r\n").encode("latin-1")
+    out.append(b)
+    size += len(b)
+data = b"".join(out)
+open(sys.argv[1], "wb").write(data)
+cut = data.index(b"\r\n", 9_500_000) + 2
+open(sys.argv[2], "w").write("%d\n" % cut)
+PY
+cut=$(cat "$WORK/cut.txt")
+[ "$cut" -gt $((8 << 20)) ] || fail "the first upload is not above 8 MiB"
+
+snapshot() {
+    psql -XAtq -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
+WITH s AS (SELECT s.id, m.nom || '/' || s.date_production AS k
+             FROM session_production s JOIN centre_usinage m ON m.id = s.centre_usinage_id),
+rows AS (
+  SELECT 'session_production' AS t, (to_jsonb(x) - 'id' - 'date_creation' - 'centre_usinage_id')::text || s.k AS r
+    FROM session_production x JOIN s ON s.id = x.id
+  UNION ALL SELECT 'piece_production', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || s.k
+    FROM piece_production d JOIN s ON s.id = d.session_id
+  UNION ALL SELECT 'job_profil', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || s.k
+    FROM job_profil d JOIN s ON s.id = d.session_id
+  UNION ALL SELECT 'periode_attente', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || s.k
+    FROM periode_attente d JOIN s ON s.id = d.session_id
+  UNION ALL SELECT 'periode_arret', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || s.k
+    FROM periode_arret d JOIN s ON s.id = d.session_id
+  UNION ALL SELECT 'periode_etat', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || s.k
+    FROM periode_etat d JOIN s ON s.id = d.session_id
+  UNION ALL SELECT 'fichier_log', (to_jsonb(f) - 'id' - 'traite_le' - 'duree_ms' - 'centre_usinage_id')::text
+    FROM fichier_log f
+  UNION ALL SELECT 'ligne_rejetee', (to_jsonb(l) - 'id' - 'fichier_id')::text
+    FROM ligne_rejetee l)
+SELECT t.t, count(r.r), md5(coalesce(string_agg(r.r, E'\n' ORDER BY r.r), ''))
+  FROM unnest(ARRAY['session_production', 'piece_production', 'job_profil', 'periode_attente',
+                    'periode_arret', 'periode_etat', 'fichier_log', 'ligne_rejetee']) AS t(t)
+  LEFT JOIN rows r ON r.t = t.t
+ GROUP BY t.t ORDER BY t.t;
+SQL
+}
+
+# The numbers --parse gives for the file as it is, beside the session's.
+same_as_parse() {
+    "$CUWATCH" --parse "$file" >"$WORK/parse.json" || fail "--parse"
+    python3 - "$WORK/parse.json" "$(q "SELECT total_pieces || ' ' || taux_occupation || ' ' || taux_attente
+        || ' ' || f.lignes || ' ' || f.lignes_rejetees
+        FROM session_production s JOIN fichier_log f ON f.chemin = s.fichier_log_source")" "$1" <<'PY'
+import json, sys
+p = json.load(open(sys.argv[1]))
+want = "%d %.2f %.2f %d %d" % (p["total_pieces"], p["occupation_pct"], p["wait_pct"], p["lines"], p["rejected_lines"])
+if want != sys.argv[2]:
+    sys.exit("FAIL: %s: the session says [%s], --parse [%s]" % (sys.argv[3], sys.argv[2], want))
+PY
+}
+
+# step WHAT EXPECT: --rescan into the append database (its log line must say EXPECT: append,
+# replace or unchanged), --rescan --force into the other, then the two compared.
+step() {
+    run_cuwatch "$WORK/a.out" -c "$WORK/app.yaml" --rescan || { cat "$WORK/a.out"; fail "$1: rescan"; }
+    run_cuwatch "$WORK/f.out" -c "$WORK/full.yaml" --rescan --force || { cat "$WORK/f.out"; fail "$1: --force"; }
+    if [ "$2" = unchanged ]; then
+        contains "$WORK/a.out" "unchanged=1" "$1"
+    else
+        contains "$WORK/a.out" "write=$2" "$1"
+    fi
+    snapshot "$PGDATABASE" >"$WORK/snap_a.txt"
+    snapshot full >"$WORK/snap_f.txt"
+    cmp -s "$WORK/snap_a.txt" "$WORK/snap_f.txt" ||
+        { diff "$WORK/snap_a.txt" "$WORK/snap_f.txt" >&2; fail "$1: differs from a full replacement"; }
+    same_as_parse "$1"
+}
+
+head -c "$cut" "$WORK/day.txt" >"$file"
+step "first upload, $cut bytes" replace
+pieces=$(q "SELECT count(*) FROM piece_production")
+[ "$pieces" -gt 100000 ] || fail "only $pieces pieces"
+ok "a $cut-byte file streamed: the tables of a full ingest, the numbers of --parse"
+
+cp "$WORK/day.txt" "$file"
+step "the rest appended" append
+eq "$(q "SELECT taille FROM fichier_log")" "$(stat -c %s "$file")" "the registry's size"
+ok "an append to a streamed file, identical to a full replacement"
+
+step "the same content again" unchanged
+ok "the same big file again: unchanged"
+
+# The daemon: an append to the big file, after one it committed itself.
+"$CUWATCH" -c "$WORK/app.yaml" >"$WORK/daemon.log" 2>&1 &
+dpid=$!
+end=$((SECONDS + 60))
+until grep -q reconciled "$WORK/daemon.log"; do
+    kill -0 "$dpid" 2>/dev/null || { cat "$WORK/daemon.log"; fail "daemon exited"; }
+    [ $SECONDS -lt $end ] || fail "daemon never reconciled"
+    sleep 0.05
+done
+for i in 1 2; do
+    printf '20250310 23:59:%02d|@StukUitgevoerd: via the daemon %d\r\n' "$i" "$i" >>"$file"
+    size=$(stat -c %s "$file")
+    end=$((SECONDS + 120))
+    until [ "$(q "SELECT taille FROM fichier_log WHERE chemin = '$rel'")" = "$size" ]; do
+        kill -0 "$dpid" 2>/dev/null || { cat "$WORK/daemon.log"; fail "daemon exited"; }
+        [ $SECONDS -lt $end ] || { cat "$WORK/daemon.log"; fail "the daemon never ingested $size bytes"; }
+        sleep 0.1
+    done
+    tail -n 3 "$WORK/daemon.log" | grep -q "write=append" || { cat "$WORK/daemon.log"; fail "daemon append $i not an append"; }
+done
+kill "$dpid"
+wait "$dpid" || true
+run_cuwatch "$WORK/f.out" -c "$WORK/full.yaml" --rescan --force || { cat "$WORK/f.out"; fail "daemon: --force"; }
+snapshot "$PGDATABASE" >"$WORK/snap_a.txt"
+snapshot full >"$WORK/snap_f.txt"
+cmp -s "$WORK/snap_a.txt" "$WORK/snap_f.txt" ||
+    { diff "$WORK/snap_a.txt" "$WORK/snap_f.txt" >&2; fail "daemon appends differ from a full replacement"; }
+same_as_parse "daemon appends"
+ok "the daemon's appends to a streamed file, identical to a full replacement"
