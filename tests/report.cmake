@@ -12,3 +12,7 @@ foreach(t ${CU_REPORT_TESTS})
   endif()
   set_tests_properties(${t} PROPERTIES LABELS "report;db" TIMEOUT 600 ENVIRONMENT "${cu_report_env}")
 endforeach()
+
+# The report's number and time formatting against the libc calls it replaced (unit).
+cu_unit_test(test_report_fmt SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_report_fmt.c LIBS cu_report)
+target_include_directories(test_report_fmt PRIVATE ${PROJECT_SOURCE_DIR}/report)
