@@ -140,6 +140,8 @@ typedef struct cu_ingest_result {
      * is not on the date the file name gives, or first to last event spans more than 24 h. */
     bool date_mismatch, long_window;
     int64_t first_event_us, last_event_us; /* local wall-clock µs, when either is set */
+    int64_t shrunk_from; /* cu_db_ingest_guarded: > 0 when the file was smaller than the size
+                            last ingested (this many bytes): nothing written, status UNCHANGED */
     cu_err err;                            /* ERROR: the message; REJECTED: the reason */
 } cu_ingest_result;
 
@@ -150,6 +152,13 @@ typedef struct cu_ingest_result {
  * cu_ingest_log(relpath, &res) for the per-file log line of SPEC §4. */
 int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool force,
                  cu_ingest_result *res);
+
+/* cu_db_ingest (not forced) for the daemon's shrink rule (SPEC §4): a file smaller than the
+ * size its registry row (not erreur) records is not written; res->shrunk_from says that size.
+ * The registry is read under the ingest's lock, by the query the ingest makes anyway (no
+ * round trip of its own, except for a file above watch.max_file_size). */
+int cu_db_ingest_guarded(cu_db *db, const cu_config *cfg, const char *relpath,
+                         cu_ingest_result *res);
 
 /* The per-file log line: path, machine, date, pieces, occupation, lines_rejected, ms, status;
  * info for ok/rejete, debug for unchanged and for a file gone before it was read, error (with

@@ -54,6 +54,7 @@ struct cu_ingest_file {
     int64_t st_size, st_mtime_ns, st_ctime_ns;
     uint64_t st_dev, st_ino;
     bool changed; /* found changed under the lock: rolled back, to be read again */
+    bool guard;   /* cu_db_ingest_guarded: a file smaller than its last ingest is not written */
     double prep_ms;              /* time spent preparing, counted in the result's ms */
     volatile sig_atomic_t *step; /* where to say what it is doing (cu_db_track_step), or NULL */
 };

@@ -180,6 +180,7 @@ typedef struct cu_ingest_ctx {
     const char *root;     /* for cu_db_take_moved */
     bool maybe_moved;     /* cu_begin saw this content at another path (or did not ask: force) */
     char sid[24], mid[24]; /* the session and machine cu_write_session wrote */
+    int64_t last_size;     /* cu_begin: the registry's size for the path (not erreur), or -1 */
 } cu_ingest_ctx;
 
 static const char cu_sql_session[] =
@@ -294,7 +295,10 @@ static const char cu_sql_state[] =
     /* The same content recorded at another path: perhaps this file moved (db/moves.c). Asked
      * here rather than in a round trip of its own, which cost ~10% of a rescan. */
     "   (SELECT count(*) FROM fichier_log WHERE empreinte = $2 AND chemin <> $1"
-    "    AND statut <> 'erreur') AS elsewhere"
+    "    AND statut <> 'erreur') AS elsewhere,"
+    /* The size last ingested, for the daemon's shrink rule (cu_db_ingest_guarded), here
+     * rather than in a round trip of its own before the ingest. */
+    "   (SELECT taille FROM fichier_log WHERE chemin = $1 AND statut <> 'erreur') AS last_size"
     " FROM (SELECT 1) AS one LEFT JOIN base ON true";
 
 static int cu_prepare_append(cu_db *db, cu_err *err);
@@ -324,6 +328,7 @@ static int cu_begin(cu_db *db, cu_ingest_ctx *c, bool force, bool *same,
                     cu_append_base *base, cu_err *err)
 {
     *same = false;
+    c->last_size = -1;
     memset(base, 0, sizeof *base);
     char days[16], size[24], mtime[24];
     snprintf(size, sizeof size, "%" PRId64, c->size);
@@ -342,6 +347,7 @@ static int cu_begin(cu_db *db, cu_ingest_ctx *c, bool force, bool *same,
     if (force) return 0;
     *same = strcmp(PQgetvalue(r[2], 0, 0), "0") != 0;
     c->maybe_moved = strcmp(PQgetvalue(r[2], 0, 10), "0") != 0;
+    if (!PQgetisnull(r[2], 0, 11)) c->last_size = strtoll(PQgetvalue(r[2], 0, 11), NULL, 10);
     if (!PQgetisnull(r[2], 0, 2)) {
         base->found = true;
         base->taille = strtoll(PQgetvalue(r[2], 0, 2), NULL, 10);
@@ -1146,6 +1152,12 @@ static int cu_transaction_body(cu_db *db, cu_ingest_ctx *c, bool force, cu_inges
         rc = cu_pq_run(db->conn, "COMMIT", "COMMIT", err);
         return rc == 0 ? 1 : -1;
     }
+    if (rc == 0 && !force && c->file && c->file->guard && c->size < c->last_size) {
+        /* Smaller than its last ingested version: the daemon's shrink rule decides. */
+        res->shrunk_from = c->last_size;
+        rc = cu_pq_run(db->conn, "ROLLBACK", "ROLLBACK", err);
+        return rc == 0 ? 3 : -1;
+    }
     if (rc == 0 && !c->reject) {
         bool appended = false;
         rc = cu_try_append(db, c, &base, res, &appended, err);
@@ -1419,6 +1431,29 @@ static int cu_ingest_too_big(cu_db *db, const cu_ingest_file *f, cu_ingest_ctx *
     c->reject = reason;
     c->has_date = false;
     c->hash[0] = '\0';
+    if (f->guard) { /* the shrink rule: the forced transaction below does not ask */
+        const char *p[1] = {c->relpath};
+        PGresult *r = cu_pq_params(db->conn,
+                                   "SELECT taille FROM fichier_log WHERE chemin = $1"
+                                   " AND statut <> 'erreur'",
+                                   1, p, "reading fichier_log", &res->err);
+        if (!r) {
+            free(folder);
+            c->folder = NULL;
+            return -1;
+        }
+        int64_t last = PQntuples(r) && !PQgetisnull(r, 0, 0)
+                           ? strtoll(PQgetvalue(r, 0, 0), NULL, 10)
+                           : -1;
+        PQclear(r);
+        if (f->size < last) {
+            free(folder);
+            c->folder = NULL;
+            res->shrunk_from = last;
+            res->status = CU_INGEST_UNCHANGED;
+            return 0;
+        }
+    }
     int tx = cu_transaction(db, c, true, res);
     free(folder);
     c->folder = NULL;
@@ -1532,6 +1567,11 @@ static int cu_ingest_once(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_re
         rc = 0;
         goto out;
     }
+    if (tx == 3) { /* smaller than last time (cu_db_ingest_guarded): nothing written */
+        res->status = CU_INGEST_UNCHANGED;
+        rc = 0;
+        goto out;
+    }
     if (tx == 0 && res->moved_from[0]) {
         cu_log_field mf[] = {CU_LF_STR("path", c.relpath), CU_LF_STR("from", res->moved_from),
                              CU_LF_STR("machine", c.machine)};
@@ -1597,11 +1637,27 @@ int cu_db_ingest_prepared(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_re
     }
 }
 
+static int cu_db_ingest_as(cu_db *db, const cu_config *cfg, const char *relpath, bool force,
+                           bool guard, cu_ingest_result *res);
+
 int cu_db_ingest(cu_db *db, const cu_config *cfg, const char *relpath, bool force,
                  cu_ingest_result *res)
 {
+    return cu_db_ingest_as(db, cfg, relpath, force, false, res);
+}
+
+int cu_db_ingest_guarded(cu_db *db, const cu_config *cfg, const char *relpath,
+                         cu_ingest_result *res)
+{
+    return cu_db_ingest_as(db, cfg, relpath, false, true, res);
+}
+
+static int cu_db_ingest_as(cu_db *db, const cu_config *cfg, const char *relpath, bool force,
+                           bool guard, cu_ingest_result *res)
+{
     if (!db->file) db->file = cu_ingest_file_new();
     db->file->step = db->step;
+    db->file->guard = guard;
     /* The prefix an append to the file last committed would start with, hashed in the same
      * pass as the whole file (whatever file this is: cu_starts_with_base checks the rest). */
     db->file->hint_len = db->memo && db->memo->valid ? db->memo->base.taille : 0;

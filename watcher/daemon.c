@@ -2,8 +2,9 @@
  *
  * One upload, from the event to the COMMIT:
  *   inotify IN_CLOSE_WRITE -> cu_iw_read -> cu_daemon_on_watch: the path joins the queue
- *   -> the loop takes the queue's head -> cu_daemon_process: lstat, the registry row, the
- *   shrink rule -> cu_db_ingest (one transaction) -> cu_ingest_log, the file's log line.
+ *   -> the loop takes the queue's head -> cu_daemon_process: lstat -> cu_db_ingest_guarded
+ *   (one transaction; its first query also says whether the file is smaller than last time:
+ *   the shrink rule) -> cu_ingest_log, the file's log line.
  *
  * The loop handles one queued file per turn and polls with a zero timeout while work is
  * waiting, so inotify events keep being drained during a burst (the kernel queue does not
@@ -656,15 +657,28 @@ static bool cu_daemon_reconnect(cu_daemon *d, const cu_err *lost)
     return true;
 }
 
-/* t0: when the daemon took the file up (its ms= counts from there). */
-static void cu_daemon_ingest(cu_daemon *d, const char *rel, const struct stat *st, int64_t t0)
+static bool cu_daemon_shrunk(cu_daemon *d, const char *rel, const struct stat *st, int64_t last);
+
+/* t0: when the daemon took the file up (its ms= counts from there). guard: the shrink rule is
+ * the ingest's to check (cu_db_ingest_guarded, in the query it makes anyway); a file found
+ * smaller than its last ingested version is then handed to cu_daemon_shrunk. */
+static void cu_daemon_ingest(cu_daemon *d, const char *rel, const struct stat *st, int64_t t0,
+                             bool guard)
 {
     cu_ingest_result res;
     memset(&res, 0, sizeof res);
     for (int attempt = 0; attempt < 2; attempt++) {
         if (!cu_daemon_db_begin(d)) return;
-        cu_db_ingest(d->db, d->cfg, rel, false, &res);
+        if (guard)
+            cu_db_ingest_guarded(d->db, d->cfg, rel, &res);
+        else
+            cu_db_ingest(d->db, d->cfg, rel, false, &res);
         cu_daemon_db_end(d); /* a stop caught meanwhile: this file's outcome is still recorded */
+        if (res.shrunk_from > 0) { /* nothing written */
+            cu_daemon_shrunk(d, rel, st, res.shrunk_from);
+            return;
+        }
+        if (guard) cu_pending_remove(d->settling, rel); /* a complete re-upload wins */
         cu_tm_ingested(d->tm, rel, &res, (double)st->st_mtim.tv_sec + st->st_mtim.tv_nsec / 1e9);
         if (res.status != CU_INGEST_ERROR || (!res.conn_lost && cu_db_alive(d->db))) break;
         /* Nothing was committed: the file stays at the head of the queue. One quiet retry on
@@ -722,7 +736,37 @@ static void cu_daemon_ingest(cu_daemon *d, const char *rel, const struct stat *s
 /* The shrink rule of SPEC §4: vsftpd leaves a partial file when an upload is aborted, so a
  * file smaller than its last ingested version waits watch.settle; if it is still the same
  * then, it is ingested with a warning; a complete re-upload meanwhile (any event that finds
- * it no longer smaller) is ingested at once. Returns true when the file may go now. */
+ * it no longer smaller) is ingested at once. The ingest itself tells a file smaller than last
+ * time (cu_db_ingest_guarded, no round trip of its own): this is what follows, with last the
+ * size last ingested. Returns true when the file may go now (its settle time is up and it is
+ * unchanged). */
+static bool cu_daemon_shrunk(cu_daemon *d, const char *rel, const struct stat *st, int64_t last)
+{
+    int64_t mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+    const cu_pending_item *s = cu_pending_find(d->settling, rel);
+    bool same = s && s->size == (int64_t)st->st_size && s->mtime_ns == mtime_ns;
+    if (same && s->due_ms == CU_RELEASED) {
+        cu_log(CU_LOG_WARN,
+               "\"%s\" is smaller than its last ingested version (%lld < %lld bytes) and "
+               "unchanged for %lld s: ingesting it as it is",
+               rel, (long long)st->st_size, (long long)last, (long long)(d->cfg->settle_ms / 1000));
+        return true;
+    }
+    if (!same) {
+        cu_pending_defer(d->settling, rel, cu_now_ms() + d->cfg->settle_ms, st->st_size, mtime_ns);
+        cu_log(CU_LOG_WARN,
+               "\"%s\" is smaller than its last ingested version (%lld < %lld bytes), "
+               "perhaps an aborted upload: waiting %lld s for it to change",
+               rel, (long long)st->st_size, (long long)last, (long long)(d->cfg->settle_ms / 1000));
+    }
+    cu_daemon_tally(d, rel, CU_TALLY_SETTLING, 0);
+    cu_pending_remove(d->queue, rel);
+    return false;
+}
+
+/* A file whose settle time is up (released from d->settling): the registry, asked here, says
+ * whether it is still smaller than its last ingested version (cu_daemon_shrunk decides) or no
+ * longer (it goes at once). Returns true when the file may go now. */
 static bool cu_daemon_settled(cu_daemon *d, const char *rel, const struct stat *st)
 {
     cu_registry_entry row;
@@ -756,26 +800,7 @@ static bool cu_daemon_settled(cu_daemon *d, const char *rel, const struct stat *
         cu_pending_remove(d->settling, rel); /* a complete re-upload wins */
         return true;
     }
-    int64_t mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
-    const cu_pending_item *s = cu_pending_find(d->settling, rel);
-    bool same = s && s->size == (int64_t)st->st_size && s->mtime_ns == mtime_ns;
-    if (same && s->due_ms == CU_RELEASED) {
-        cu_log(CU_LOG_WARN,
-               "\"%s\" is smaller than its last ingested version (%lld < %lld bytes) and "
-               "unchanged for %lld s: ingesting it as it is",
-               rel, (long long)st->st_size, (long long)last, (long long)(d->cfg->settle_ms / 1000));
-        return true;
-    }
-    if (!same) {
-        cu_pending_defer(d->settling, rel, cu_now_ms() + d->cfg->settle_ms, st->st_size, mtime_ns);
-        cu_log(CU_LOG_WARN,
-               "\"%s\" is smaller than its last ingested version (%lld < %lld bytes), "
-               "perhaps an aborted upload: waiting %lld s for it to change",
-               rel, (long long)st->st_size, (long long)last, (long long)(d->cfg->settle_ms / 1000));
-    }
-    cu_daemon_tally(d, rel, CU_TALLY_SETTLING, 0);
-    cu_pending_remove(d->queue, rel);
-    return false;
+    return cu_daemon_shrunk(d, rel, st, last);
 }
 
 static void cu_daemon_process(cu_daemon *d, const char *path)
@@ -791,8 +816,13 @@ static void cu_daemon_process(cu_daemon *d, const char *path)
         cu_pending_remove(d->unreadable, rel);
         cu_pending_remove(d->queue, rel);
         cu_pending_remove(d->settling, rel);
-    } else if (cu_daemon_settled(d, rel, &st) && d->db) {
-        cu_daemon_ingest(d, rel, &st, t0);
+    } else {
+        const cu_pending_item *s = cu_pending_find(d->settling, rel);
+        if (s && s->due_ms == CU_RELEASED) {
+            if (cu_daemon_settled(d, rel, &st) && d->db) cu_daemon_ingest(d, rel, &st, t0, false);
+        } else if (d->db) {
+            cu_daemon_ingest(d, rel, &st, t0, true);
+        }
     }
     cu_daemon_stop_context(NULL);
     free(rel);
