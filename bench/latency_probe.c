@@ -18,6 +18,12 @@
  * must return a row once that upload's ingest has committed. The first upload (a new session,
  * not an append) is left out of the percentiles. BEFORE, when given, is run with $1 = REL
  * before each upload (bench/reupload uses it to make every upload a full replacement).
+ * When QUERY's row has a first column that is not null, it is taken as the commit's time
+ * (epoch seconds, e.g. extract(epoch FROM pg_xact_commit_timestamp(xmin)), which needs
+ * track_commit_timestamp), and a second line reports commit time minus the close() time
+ * (CLOCK_REALTIME, the server's clock on this same machine): the same uploads without the
+ * poller's own share (its 1 ms period, its query, its wake-up), but also without the
+ * commit's WAL flush, which comes after the timestamp is taken.
  * Built by bench/latency itself (cc ... -lpq); not part of the product. */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -33,6 +39,13 @@ static double now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static double wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
@@ -64,8 +77,10 @@ static size_t make_log(char *buf, size_t cap, const char *day, int lines)
     return n;
 }
 
-/* Waits until the prepared "q" with params returns a row; the time it took in ms, or -1. */
-static double await_row(PGconn *c, int n, const char *const *params, double t0)
+/* Waits until the prepared "q" with params returns a row; the time it took in ms, or -1.
+ * *commit_s: the row's first column as a number, or -1 when it is null or not a number. */
+static double await_row(PGconn *c, int n, const char *const *params, double t0,
+                        double *commit_s)
 {
     for (;;) {
         PGresult *r = PQexecPrepared(c, "q", n, params, NULL, NULL, 0);
@@ -75,6 +90,12 @@ static double await_row(PGconn *c, int n, const char *const *params, double t0)
             return -1;
         }
         int found = PQntuples(r) > 0;
+        *commit_s = -1;
+        if (found && PQnfields(r) > 0 && !PQgetisnull(r, 0, 0)) {
+            char *end;
+            double v = strtod(PQgetvalue(r, 0, 0), &end);
+            if (*end == '\0' && v > 0) *commit_s = v;
+        }
         PQclear(r);
         double t1 = now_ms();
         if (found) return t1 - t0;
@@ -86,15 +107,15 @@ static double await_row(PGconn *c, int n, const char *const *params, double t0)
     }
 }
 
-static void report(double *lat, int count)
+static void report(const char *label, double *lat, int count)
 {
     double sum = 0;
     for (int i = 0; i < count; i++)
         sum += lat[i];
     qsort(lat, (size_t)count, sizeof *lat, cmp_double);
 #define PCT(p) lat[(int)((double)(count - 1) * (p) + 0.5)]
-    printf("n=%d p50=%.2f p95=%.2f p99=%.2f max=%.2f mean=%.2f\n", count, PCT(0.50), PCT(0.95),
-           PCT(0.99), lat[count - 1], sum / count);
+    printf("%sn=%d p50=%.2f p95=%.2f p99=%.2f max=%.2f mean=%.2f\n", label, count, PCT(0.50),
+           PCT(0.95), PCT(0.99), lat[count - 1], sum / count);
 #undef PCT
 }
 
@@ -142,6 +163,8 @@ static int grow_main(int argc, char **argv)
     char path[8192];
     snprintf(path, sizeof path, "%s/%s", root, rel);
     double *lat = calloc((size_t)count, sizeof *lat);
+    double *clat = calloc((size_t)count, sizeof *clat);
+    int ncommit = 0;
     for (int i = 1; i <= count; i++) {
         /* The i-th upload: the first i/count of the day, extended to the next line end. */
         long n = i == count ? total : total * i / count;
@@ -162,17 +185,21 @@ static int grow_main(int argc, char **argv)
             return 1;
         }
         close(fd);
-        double t0 = now_ms();
+        double t0 = now_ms(), w0 = wall_ms();
         char size[32];
         snprintf(size, sizeof size, "%ld", n);
         const char *params[2] = {rel, size};
-        double ms = await_row(c, 2, params, t0);
+        double commit_s;
+        double ms = await_row(c, 2, params, t0, &commit_s);
         if (ms < 0) return 1;
         if (i > 1) lat[i - 2] = ms;
+        if (i > 1 && commit_s > 0) clat[ncommit++] = commit_s * 1e3 - w0;
     }
-    report(lat, count - 1);
+    report("", lat, count - 1);
+    if (ncommit == count - 1) report("commit: ", clat, ncommit);
     free(day);
     free(lat);
+    free(clat);
     PQfinish(c);
     return 0;
 }
@@ -239,7 +266,7 @@ int main(int argc, char **argv)
         }
         lat[i] = t1 - t0;
     }
-    report(lat, count);
+    report("", lat, count);
     free(buf);
     free(lat);
     PQfinish(c);
