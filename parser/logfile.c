@@ -751,7 +751,6 @@ void cu_logfile_free(cu_logfile *lf)
         free(p->rbuf);
         free(p->clip_stops);
         free(p->clip_waits);
-        free(p->gaps);
         free(p);
     }
     free(lf->pieces);

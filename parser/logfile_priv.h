@@ -18,7 +18,8 @@ typedef enum {
  * order). 16 bytes, as there is one per piece: a big file's events weigh a third of its size
  * (issue 8, peak memory). The line number doubles as the file order (each line holds at most
  * one event) and shares its word with the kind: lines stay far below 2^61, which would need
- * a file of 2^61 bytes. A wait's period goes straight to lf->waits (cu_add_wait). */
+ * a file of 2^61 bytes. A wait's period goes straight to lf->waits (cu_add_wait). Once the
+ * metrics have walked them, the events' array holds the gaps between pieces (cu_rhythm). */
 typedef struct cu_ev {
     int64_t ts;
     uint64_t tag; /* line << 3 | kind */
@@ -42,8 +43,7 @@ typedef struct cu_logfile_priv {
     size_t cap_pieces, cap_jobs, cap_waits, cap_stops, cap_rejects, cap_states;
     cu_period *clip_stops, *clip_waits; /* metrics.c: the unions clipped to W */
     size_t cap_clip_stops, cap_clip_waits;
-    int64_t *gaps; /* metrics.c: gaps between consecutive pieces */
-    size_t cap_gaps, cap_hours;
+    size_t cap_hours;
 } cu_logfile_priv;
 
 /* Sorts the events and fills waits, stops, the summary timestamps, the date when the file

@@ -281,31 +281,33 @@ static void cu_rhythm(cu_logfile *lf)
         lf->n_hours = (size_t)nh;
         lf->first_hour = h0 * hour;
     }
-    if (lf->n_pieces - 1 > p->cap_gaps) {
-        p->cap_gaps = lf->n_pieces - 1;
-        p->gaps = cu_xrealloc(p->gaps, p->cap_gaps * sizeof *p->gaps);
-    }
+    /* The gaps are written over the events already read, which are not needed any more (the
+     * walk above was their last use): the i-th event's 16 bytes are read before the gap that
+     * follows it is stored, and that gap's 8 bytes lie below them (ng < i), so no event is
+     * overwritten before it is read. A big file's peak memory (issue 8) then carries no
+     * third array per piece. */
+    int64_t *gaps = (int64_t *)(void *)p->evs;
     size_t ng = 0;
     int64_t prev = 0;
     bool first = true;
     for (size_t i = 0; i < p->n_evs; i++) {
-        const cu_ev *e = &p->evs[i];
-        if (CU_EV_KIND(e) != CU_EV_PIECE) continue;
-        if (!first) p->gaps[ng++] = e->ts - prev;
-        if (lf->n_hours) lf->hour_counts[cu_floor_div(e->ts, hour) - h0]++;
-        prev = e->ts, first = false;
+        int64_t ts = p->evs[i].ts;
+        if (CU_EV_KIND(&p->evs[i]) != CU_EV_PIECE) continue;
+        if (lf->n_hours) lf->hour_counts[cu_floor_div(ts, hour) - h0]++;
+        if (!first) gaps[ng++] = ts - prev;
+        prev = ts, first = false;
     }
     if (ng == 0) return;
     lf->has_cycle_median = true;
-    if (cu_median_by_count(p->gaps, ng, &lf->cycle_median_us)) return;
-    int64_t upper = cu_select(p->gaps, ng, ng / 2);
+    if (cu_median_by_count(gaps, ng, &lf->cycle_median_us)) return;
+    int64_t upper = cu_select(gaps, ng, ng / 2);
     if (ng % 2) {
         lf->cycle_median_us = upper;
     } else {
         /* The lower middle is the largest of the gaps that selection left below. */
-        int64_t lower = p->gaps[0];
+        int64_t lower = gaps[0];
         for (size_t i = 1; i < ng / 2; i++)
-            if (p->gaps[i] > lower) lower = p->gaps[i];
+            if (gaps[i] > lower) lower = gaps[i];
         lf->cycle_median_us = lower + (upper - lower) / 2;
     }
 }
