@@ -22,7 +22,6 @@ static size_t cu_common_pieces(const cu_logfile *a, const cu_logfile *b)
 {
     size_t n = a->n_pieces < b->n_pieces ? a->n_pieces : b->n_pieces, i = 0;
     while (i < n && a->pieces[i].ts == b->pieces[i].ts &&
-           a->pieces[i].number == b->pieces[i].number &&
            cu_str_eq(a->pieces[i].details, b->pieces[i].details))
         i++;
     return i;

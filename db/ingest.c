@@ -450,7 +450,7 @@ static int cu_copy_details(cu_db *db, const cu_logfile *lf, const char *session_
         for (size_t i = 0; i < lf->n_pieces && cs.rc == 0; i++) {
             cu_sb_puts(sb, session_id);
             cu_sb_putc(sb, '\t');
-            cu_copy_int(sb, lf->pieces[i].number);
+            cu_copy_int(sb, (int64_t)i + 1); /* numero_piece */
             cu_sb_putc(sb, '\t');
             cu_copy_ts(sb, lf->pieces[i].ts);
             cu_sb_putc(sb, '\t');
@@ -759,7 +759,7 @@ static void cu_append_arrays(cu_arrays *a, const cu_logfile *lf, const cu_append
         cu_arr_open(a);
         for (size_t i = k[CU_T_PIECES]; i < lf->n_pieces; i++) {
             const cu_piece *p = &lf->pieces[i];
-            if (col == 0) cu_arr_int(a, p->number);
+            if (col == 0) cu_arr_int(a, (int64_t)i + 1); /* numero_piece */
             if (col == 1) cu_arr_ts(a, p->ts);
             if (col == 2) cu_arr_text(a, p->details);
         }

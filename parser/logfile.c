@@ -360,7 +360,6 @@ static void cu_add_piece(cu_logfile *lf, const char *s, size_t n, size_t i, int6
     cu_piece *pc = &lf->pieces[lf->n_pieces++];
     pc->ts = ts;
     pc->line = lineno;
-    pc->number = (uint32_t)lf->n_pieces;
     /* Cleaning every piece's text is most of an ingest's parse; skip it, and even finding
      * where it starts and ends, when nobody reads it. */
     if (lf->skip_piece_details) {

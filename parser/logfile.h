@@ -38,11 +38,12 @@ typedef enum { CU_STATUS_OK, CU_STATUS_REJECTED } cu_status;
  * configured max_file_size far above the default, or a stream of empty lines) must not wrap. */
 typedef uint64_t cu_lineno;
 
+/* A piece's number (numero_piece) is its place in lf->pieces plus one: 1..n in file order.
+ * It is not stored: one struct per piece, 24 bytes, is most of a big file's parse. */
 typedef struct cu_piece {
     int64_t ts;
     cu_lineno line;
     const char *details; /* UTF-8, never NULL (may be "") */
-    uint32_t number;     /* 1..n in file order */
 } cu_piece;
 
 typedef struct cu_job {
