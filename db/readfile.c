@@ -175,7 +175,12 @@ static int cu_read_stream(int fd, cu_sb *buf, const char *relpath, int64_t max, 
     }
     if (!ok) return cu_fail(err, "%s: SHA-256 failed", relpath);
     cu_hex(digest, s->hash);
-    if (s->lf) cu_logfile_parse_finish(s->lf);
+    if (s->lf) {
+        cu_logfile_parse_finish(s->lf);
+        /* A streamed file is a big one: its events (16 bytes a piece) are not kept while its
+         * rows go to the database. */
+        cu_logfile_release_scratch(s->lf);
+    }
     s->streamed = true;
     return 0;
 }

@@ -738,6 +738,23 @@ int cu_logfile_parse_file(cu_logfile *lf, const char *path, cu_err *err)
     return 0;
 }
 
+void cu_logfile_release_scratch(cu_logfile *lf)
+{
+    cu_logfile_priv *p = lf->priv;
+    if (!p) return;
+    free(p->evs);
+    p->evs = NULL;
+    p->n_evs = p->cap_evs = 0;
+    free(p->clip_stops);
+    free(p->clip_waits);
+    p->clip_stops = p->clip_waits = NULL;
+    p->cap_clip_stops = p->cap_clip_waits = 0;
+    free(p->rbuf);
+    p->rbuf = NULL;
+    cu_sb_free(&p->carry);
+    cu_sb_free(&p->scratch);
+}
+
 void cu_logfile_free(cu_logfile *lf)
 {
     cu_logfile_priv *p = lf->priv;

@@ -163,6 +163,12 @@ void cu_logfile_parse_start(cu_logfile *lf, const char *path);
 void cu_logfile_parse_feed(cu_logfile *lf, const char *data, size_t len);
 void cu_logfile_parse_finish(cu_logfile *lf);
 
+/* Frees what only the parse itself needed (its events, at 16 bytes one per piece, and other
+ * working arrays), keeping every result: for a big file, whose working arrays would otherwise
+ * stay allocated beside the results while they are written to the database. The next parse
+ * allocates them again. */
+void cu_logfile_release_scratch(cu_logfile *lf);
+
 void cu_logfile_free(cu_logfile *lf);
 
 /* Calendar helpers shared with the database layer and tests. */
