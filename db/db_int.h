@@ -17,7 +17,7 @@ struct cu_db {
     cu_ingest_file *file; /* cu_db_ingest's file: bytes and parse, reused from file to file */
     cu_sb copy;           /* COPY data being built */
     struct cu_arrays *arr; /* an append's array parameters (append.c), allocated on first use */
-    int prepared_append; /* how many of the ingest's two statements are prepared (ingest.c) */
+    int prepared_append; /* how many of the ingest's three statements are prepared (ingest.c) */
     struct cu_append_memo *memo; /* what this connection last committed for a file (ingest.c) */
     volatile sig_atomic_t *step; /* cu_db_track_step's, or NULL */
 };

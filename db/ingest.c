@@ -309,17 +309,21 @@ static int cu_prepare_append(cu_db *db, cu_err *err);
  * from (*base): one round trip. */
 /* The advisory locks' statement: the file's path, then (machine, date) — always in that order,
  * so two writers never wait on each other in a cycle. days (16 bytes) and params (3) are the
- * caller's, and must live as long as the statement. */
-static cu_pq_stmt cu_lock_stmt(const cu_ingest_ctx *c, char *days, const char **params)
+ * caller's, and must live as long as the statement. Once cu_prepare_append has prepared it on
+ * this connection, a session's locks go by name (no parse and plan per ingest). */
+static const char cu_sql_lock_session[] = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0)),"
+                                          " pg_advisory_xact_lock(hashtext($2), $3::integer)";
+
+static cu_pq_stmt cu_lock_stmt(const cu_db *db, const cu_ingest_ctx *c, char *days,
+                               const char **params)
 {
     snprintf(days, 16, "%" PRId32, c->date_days);
     params[0] = c->relpath;
     params[1] = c->machine;
     params[2] = days;
     if (c->has_date)
-        return (cu_pq_stmt){"SELECT pg_advisory_xact_lock(hashtextextended($1, 0)),"
-                            " pg_advisory_xact_lock(hashtext($2), $3::integer)",
-                            3, params, "locking the session", NULL};
+        return (cu_pq_stmt){cu_sql_lock_session, 3, params, "locking the session",
+                            db->prepared_append >= 3 ? "cu_lock" : NULL};
     return (cu_pq_stmt){"SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", 1, params,
                         "locking the file", NULL};
 }
@@ -337,7 +341,7 @@ static int cu_begin(cu_db *db, cu_ingest_ctx *c, bool force, bool *same,
     const char *state_params[6] = {c->relpath, c->hash,    size,
                                    mtime,      c->machine, c->has_date ? c->date : NULL};
     cu_pq_stmt stmts[3] = {{"BEGIN", 0, NULL, "BEGIN", NULL},
-                           cu_lock_stmt(c, days, lock_params),
+                           cu_lock_stmt(db, c, days, lock_params),
                            {cu_sql_state, 6, state_params, "reading fichier_log", "cu_state"}};
     PGresult *r[3];
     if (!force && cu_prepare_append(db, err) != 0) return -1;
@@ -692,7 +696,7 @@ static const char cu_sql_append_write[] =
     "     || ' timeline rows, ' || (SELECT count(*) FROM dr) || ' of ' || $42"
     "     || ' rejected lines)')::integer END";
 
-/* The two statements every append runs, prepared once per connection: planning the append's
+/* The statements every append runs, prepared once per connection: planning the append's
  * many-CTE statement costs more than running it. */
 static int cu_prepare_append(cu_db *db, cu_err *err)
 {
@@ -710,6 +714,12 @@ static int cu_prepare_append(cu_db *db, cu_err *err)
                           err) != 0)
             return -1;
         db->prepared_append = 2;
+    }
+    if (db->prepared_append < 3) {
+        if (cu_pq_prepare(db->conn, "cu_lock", cu_sql_lock_session, "preparing the ingest",
+                          err) != 0)
+            return -1;
+        db->prepared_append = 3;
     }
     return 0;
 }
@@ -908,7 +918,7 @@ static int cu_append_write(cu_db *db, cu_ingest_ctx *c, const cu_append_plan *pl
     char days[16];
     const char *lock_params[3];
     cu_pq_stmt stmts[4] = {{"BEGIN", 0, NULL, "BEGIN", NULL},
-                           cu_lock_stmt(c, days, lock_params),
+                           cu_lock_stmt(db, c, days, lock_params),
                            {cu_sql_append_write, 60, p, "writing the append", "cu_append"},
                            {"COMMIT", 0, NULL, "COMMIT", NULL}};
     PGresult *r[4];
