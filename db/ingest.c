@@ -740,7 +740,14 @@ static const char cu_sql_small_details[] =
     "   SELECT $1::integer, u.e, u.a, u.b FROM unnest($12::text[], $13::timestamp[],"
     "   $14::timestamp[]) WITH ORDINALITY AS u(e, a, b, o) ORDER BY u.o";
 
-static void cu_append_arrays(cu_arrays *a, const cu_logfile *lf, const cu_append_plan *plan);
+static void cu_append_arrays(cu_arrays *a, const cu_logfile *lf, const cu_append_plan *plan,
+                             size_t limit);
+
+/* Rows of each table per statement. A day's file has far fewer: one statement, one round trip.
+ * A big file's go in batches (in order, so their ids still follow the file), which bounds the
+ * array text and libpq's copy of it: libpq's output buffer keeps its largest size for the
+ * connection's life (60 MB idle after a 1 GB file when it all went at once). */
+#define CU_DETAIL_BATCH ((size_t)65536)
 
 static int cu_insert_small_details(cu_db *db, const cu_logfile *lf, const char *session_id,
                                    cu_err *err)
@@ -750,15 +757,36 @@ static int cu_insert_small_details(cu_db *db, const cu_logfile *lf, const char *
     all.keep[CU_T_PIECES] = lf->n_pieces;
     all.keep[CU_T_REJECTS] = lf->n_rejects;
     if (!db->arr) db->arr = cu_xcalloc(1, sizeof *db->arr);
-    cu_append_arrays(db->arr, lf, &all);
-    const char *p[14] = {session_id};
-    for (int i = 0; i < 13; i++)
-        p[1 + i] = cu_arr_get(db->arr, 3 + i);
-    return cu_pq_run_params(db->conn, cu_sql_small_details, 14, p, "writing the details", err);
+    const size_t n[4] = {lf->n_jobs, lf->n_waits, lf->n_stops, lf->n_states};
+    const int t[4] = {CU_T_JOBS, CU_T_WAITS, CU_T_STOPS, CU_T_STATES};
+    for (;;) {
+        cu_append_arrays(db->arr, lf, &all, CU_DETAIL_BATCH);
+        const char *p[14] = {session_id};
+        for (int i = 0; i < 13; i++)
+            p[1 + i] = cu_arr_get(db->arr, 3 + i);
+        if (cu_pq_run_params(db->conn, cu_sql_small_details, 14, p, "writing the details",
+                             err) != 0)
+            return -1;
+        bool more = false;
+        for (int i = 0; i < 4; i++) {
+            size_t *k = &all.keep[t[i]];
+            *k = n[i] - *k > CU_DETAIL_BATCH ? *k + CU_DETAIL_BATCH : n[i];
+            more = more || *k < n[i];
+        }
+        if (!more) return 0;
+    }
 }
 
-/* The append's array parameters: the new rows after those the plan keeps. */
-static void cu_append_arrays(cu_arrays *a, const cu_logfile *lf, const cu_append_plan *plan)
+/* The end of a table's rows in one statement: from `from`, at most limit of its n rows. */
+static size_t cu_upto(size_t from, size_t n, size_t limit)
+{
+    return n - from > limit ? from + limit : n;
+}
+
+/* The append's array parameters: the new rows after those the plan keeps (at most limit of
+ * each table's). */
+static void cu_append_arrays(cu_arrays *a, const cu_logfile *lf, const cu_append_plan *plan,
+                             size_t limit)
 {
     static const char *const etat[] = {[CU_ETAT_PRODUCTION] = "production",
                                        [CU_ETAT_ATTENTE] = "attente",
@@ -767,7 +795,7 @@ static void cu_append_arrays(cu_arrays *a, const cu_logfile *lf, const cu_append
     const size_t *k = plan->keep;
     for (int col = 0; col < 3; col++) {
         cu_arr_open(a);
-        for (size_t i = k[CU_T_PIECES]; i < lf->n_pieces; i++) {
+        for (size_t i = k[CU_T_PIECES]; i < cu_upto(k[CU_T_PIECES], lf->n_pieces, limit); i++) {
             const cu_piece *p = &lf->pieces[i];
             if (col == 0) cu_arr_int(a, (int64_t)i + 1); /* numero_piece */
             if (col == 1) cu_arr_ts(a, p->ts);
@@ -777,7 +805,7 @@ static void cu_append_arrays(cu_arrays *a, const cu_logfile *lf, const cu_append
     }
     for (int col = 0; col < 4; col++) {
         cu_arr_open(a);
-        for (size_t i = k[CU_T_JOBS]; i < lf->n_jobs; i++) {
+        for (size_t i = k[CU_T_JOBS]; i < cu_upto(k[CU_T_JOBS], lf->n_jobs, limit); i++) {
             const cu_job *j = &lf->jobs[i];
             if (col == 0) cu_arr_text(a, j->reference);
             if (col == 1) cu_arr_text(a, j->length);
@@ -791,7 +819,7 @@ static void cu_append_arrays(cu_arrays *a, const cu_logfile *lf, const cu_append
     for (int t = 0; t < 2; t++)
         for (int col = 0; col < 3; col++) {
             cu_arr_open(a);
-            for (size_t i = from[t]; i < counts[t]; i++) {
+            for (size_t i = from[t]; i < cu_upto(from[t], counts[t], limit); i++) {
                 const cu_period *p = &periods[t][i];
                 if (col == 0) cu_arr_ts(a, p->start);
                 if (col == 1) cu_arr_ts(a, p->end);
@@ -801,7 +829,7 @@ static void cu_append_arrays(cu_arrays *a, const cu_logfile *lf, const cu_append
         }
     for (int col = 0; col < 3; col++) {
         cu_arr_open(a);
-        for (size_t i = k[CU_T_STATES]; i < lf->n_states; i++) {
+        for (size_t i = k[CU_T_STATES]; i < cu_upto(k[CU_T_STATES], lf->n_states, limit); i++) {
             const cu_state_period *p = &lf->states[i];
             if (col == 0) cu_arr_text(a, etat[p->etat]);
             if (col == 1) cu_arr_ts(a, p->start);
@@ -811,7 +839,7 @@ static void cu_append_arrays(cu_arrays *a, const cu_logfile *lf, const cu_append
     }
     for (int col = 0; col < 3; col++) {
         cu_arr_open(a);
-        for (size_t i = k[CU_T_REJECTS]; i < lf->n_rejects; i++) {
+        for (size_t i = k[CU_T_REJECTS]; i < cu_upto(k[CU_T_REJECTS], lf->n_rejects, limit); i++) {
             const cu_reject *r = &lf->rejects[i];
             if (col == 0) cu_arr_int(a, (int64_t)r->line);
             if (col == 1) cu_arr_text(a, r->content ? r->content : "");
@@ -857,7 +885,7 @@ static int cu_append_write(cu_db *db, cu_ingest_ctx *c, const cu_append_plan *pl
     snprintf(rejected, sizeof rejected, "%" PRIu64, (uint64_t)lf->rejected_lines);
     if (!db->arr) db->arr = cu_xcalloc(1, sizeof *db->arr);
     cu_arrays *a = db->arr;
-    cu_append_arrays(a, lf, plan);
+    cu_append_arrays(a, lf, plan, SIZE_MAX);
     snprintf(ms, sizeof ms, "%.3f", cu_now_ms() - c->t0);
     char old_states[24], old_rejects[24];
     snprintf(old_states, sizeof old_states, "%zu",

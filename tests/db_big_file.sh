@@ -23,7 +23,8 @@ write_config "$WORK/app.yaml" "$root"
 write_config "$WORK/full.yaml" "$root" full
 
 # day.txt: ~12 MB, CRLF, Latin-1 details, waits (some late), stops, jobs, rejected lines;
-# cut.txt: where the first upload ends (~9.5 MB, above the 8 MiB threshold).
+# cut.txt: where the first upload ends (~9.5 MB, above the 8 MiB threshold). Over 65,536
+# waits, so that their rows are written in batches (db/ingest.c, CU_DETAIL_BATCH).
 python3 - "$WORK/day.txt" "$WORK/cut.txt" <<'PY'
 import random, sys
 rnd = random.Random(5)
@@ -34,11 +35,11 @@ while size < 12_000_000:
     t += rnd.randint(0, 7)
     r = rnd.random()
     late = 600 if size < 9_000_000 and rnd.random() < 0.02 else 0  # out of order, not appended
-    if r < 0.95:
+    if r < 0.50:
         n += 1
         l = ts(t - late) + "|@StukUitgevoerd: %d Profil\xe9 PR%d coupe 45\xb0" % (n, rnd.randint(1000, 9999))
-    elif r < 0.96:
-        l = ts(t - late) + "|@MachineWait: %d sec" % rnd.randint(1, 3)
+    elif r < 0.96:  # over 65,536 waits: their rows go in more than one statement
+        l = ts(t - late) + "|@MachineWait: 0.%d sec" % rnd.randint(1, 9)
     elif r < 0.965:
         l = ts(t) + "|@MachineStop"
     elif r < 0.97:
@@ -91,11 +92,13 @@ SQL
 same_as_parse() {
     "$CUWATCH" --parse "$file" >"$WORK/parse.json" || fail "--parse"
     python3 - "$WORK/parse.json" "$(q "SELECT total_pieces || ' ' || taux_occupation || ' ' || taux_attente
-        || ' ' || f.lignes || ' ' || f.lignes_rejetees
+        || ' ' || f.lignes || ' ' || f.lignes_rejetees || ' ' || (SELECT count(*) FROM periode_attente)
+        || ' ' || (SELECT count(*) FROM periode_arret) || ' ' || (SELECT count(*) FROM job_profil)
         FROM session_production s JOIN fichier_log f ON f.chemin = s.fichier_log_source")" "$1" <<'PY'
 import json, sys
 p = json.load(open(sys.argv[1]))
-want = "%d %.2f %.2f %d %d" % (p["total_pieces"], p["occupation_pct"], p["wait_pct"], p["lines"], p["rejected_lines"])
+want = "%d %.2f %.2f %d %d %d %d %d" % (p["total_pieces"], p["occupation_pct"], p["wait_pct"], p["lines"],
+    p["rejected_lines"], p["waits"], p["stops"], p["jobs"])
 if want != sys.argv[2]:
     sys.exit("FAIL: %s: the session says [%s], --parse [%s]" % (sys.argv[3], sys.argv[2], want))
 PY
@@ -121,7 +124,14 @@ step() {
 head -c "$cut" "$WORK/day.txt" >"$file"
 step "first upload, $cut bytes" replace
 pieces=$(q "SELECT count(*) FROM piece_production")
-[ "$pieces" -gt 100000 ] || fail "only $pieces pieces"
+[ "$pieces" -gt 50000 ] || fail "only $pieces pieces"
+waits=$(q "SELECT count(*) FROM periode_attente")
+[ "$waits" -gt 65536 ] || fail "only $waits waits: not written in batches"
+# The rows' ids follow the file's order across batches (an append deletes a tail by id).
+eq "$(q "SELECT count(*) FROM (SELECT timestamp_debut < lag(timestamp_debut) OVER (ORDER BY id) AS back
+         FROM periode_attente) x WHERE back")" 0 "waits in time order by id"
+eq "$(q "SELECT count(*) FROM (SELECT debut < lag(fin) OVER (ORDER BY id) AS back
+         FROM periode_etat) x WHERE back")" 0 "the timeline in order by id"
 ok "a $cut-byte file streamed: the tables of a full ingest, the numbers of --parse"
 
 cp "$WORK/day.txt" "$file"
