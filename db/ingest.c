@@ -1290,16 +1290,20 @@ void cu_db_track_step(cu_db *db, volatile sig_atomic_t *step)
  * deadline can be told from a hang. */
 #define CU_LARGE_FILE_BYTES (16u << 20)
 
+static void cu_say_parsing(const char *relpath, int64_t size)
+{
+    if (size < (int64_t)CU_LARGE_FILE_BYTES) return;
+    cu_log_field lf[] = {CU_LF_STR("path", relpath), CU_LF_NUM("bytes", (double)size)};
+    cu_log_fields(CU_LOG_DEBUG, "parsing a large file", lf, 2);
+}
+
 /* Parses the file read by cu_ingest_prepare: from memory, or for a streamed file (whose bytes
  * were not kept) in a new pass over it, which must find exactly the content first hashed. 0,
  * or 1 when a streamed file is no longer what was read (f->parsed stays false; reading it
  * again from the start gives a hash and a parse of the same bytes). */
 static int cu_parse_prepared(cu_ingest_file *f)
 {
-    if (f->size >= CU_LARGE_FILE_BYTES) {
-        cu_log_field lf[] = {CU_LF_STR("path", f->relpath), CU_LF_NUM("bytes", (double)f->size)};
-        cu_log_fields(CU_LOG_DEBUG, "parsing a large file", lf, 2);
-    }
+    cu_say_parsing(f->relpath, f->size);
     cu_step(f, CU_STEP_PARSING);
     int rc = 0;
     if (f->streamed) {
@@ -1380,6 +1384,12 @@ void cu_ingest_prepare(cu_ingest_file *f, const cu_config *cfg, const char *relp
     bool maybe_same = !force && e && strcmp(e->statut, "erreur") != 0;
     cu_read_stream_args stream = {.lf = maybe_same ? NULL : &f->lf, .parse_path = relpath,
                                   .want = -1};
+    /* A big file parsed in the pass that hashes it is parsing from its first byte: a stall
+     * or a forced exit names that step. (A small file's read is too short to matter.) */
+    if (stream.lf && stat(path, &st) == 0 && st.st_size > CU_STREAM_ABOVE) {
+        cu_say_parsing(relpath, (int64_t)st.st_size);
+        cu_step(f, CU_STEP_PARSING);
+    }
     f->read_rc = cu_read_file(&f->bytes, path, relpath, f->max_size, &st, &f->too_big, &stream,
                               &f->err);
     f->read_errno = errno;
