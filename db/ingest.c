@@ -509,45 +509,71 @@ static void cu_session_extra_fill(cu_session_extra *x, const cu_logfile *lf)
     x->v[5] = x->stop;
 }
 
+/* The session's columns from the first piece to the stop rate, as text parameters in their
+ * order in cu_sql_session and cu_sql_append ($5..$16): v[] points into the struct, NULL for a
+ * moment the file does not have. */
+typedef struct {
+    char fp[32], lp[32], fs[32], ls[32], pieces[24];
+    char prod[32], wait[32], stop[32], eff[32], occ[16], wpct[16], spct[16];
+    const char *v[12];
+} cu_session_cols;
+
+static void cu_session_cols_fill(cu_session_cols *sc, const cu_logfile *lf)
+{
+    const cu_metrics *m = &lf->metrics;
+    if (lf->has_first_piece) cu_format_ts(sc->fp, lf->first_piece, ' ');
+    if (lf->has_last_piece) cu_format_ts(sc->lp, lf->last_piece, ' ');
+    if (lf->has_first_start) cu_format_ts(sc->fs, lf->first_start, ' ');
+    if (lf->has_last_stop) cu_format_ts(sc->ls, lf->last_stop, ' ');
+    snprintf(sc->pieces, sizeof sc->pieces, "%zu", lf->n_pieces);
+    cu_db_fmt_hours(sc->prod, m->production_us);
+    cu_db_fmt_hours(sc->wait, m->wait_us);
+    cu_db_fmt_hours(sc->stop, m->stop_us);
+    cu_db_fmt_hours(sc->eff, m->effective_us);
+    cu_db_fmt_cpct(sc->occ, m->occupation_cpct);
+    cu_db_fmt_cpct(sc->wpct, m->wait_cpct);
+    cu_db_fmt_cpct(sc->spct, m->stop_cpct);
+    const char *v[12] = {lf->has_first_piece ? sc->fp : NULL,
+                         lf->has_last_piece ? sc->lp : NULL,
+                         lf->has_first_start ? sc->fs : NULL,
+                         lf->has_last_stop ? sc->ls : NULL,
+                         sc->pieces,
+                         sc->prod,
+                         sc->wait,
+                         sc->stop,
+                         sc->eff,
+                         sc->occ,
+                         sc->wpct,
+                         sc->spct};
+    memcpy(sc->v, v, sizeof v);
+}
+
 /* Upserts the machine and the session row; the ids into session_id and machine_id (24 bytes
  * each), *inserted when the session is new. */
 static int cu_upsert_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res,
                              char *session_id, char *machine_id, bool *inserted, cu_err *err)
 {
     const cu_logfile *lf = c->lf;
-    const cu_metrics *m = &lf->metrics;
-    char fp[32], lp[32], fs[32], ls[32], pieces[16];
-    char prod[32], wait[32], stop[32], eff[32], occ[16], wpct[16], spct[16];
-    if (lf->has_first_piece) cu_format_ts(fp, lf->first_piece, ' ');
-    if (lf->has_last_piece) cu_format_ts(lp, lf->last_piece, ' ');
-    if (lf->has_first_start) cu_format_ts(fs, lf->first_start, ' ');
-    if (lf->has_last_stop) cu_format_ts(ls, lf->last_stop, ' ');
-    snprintf(pieces, sizeof pieces, "%zu", lf->n_pieces);
-    cu_db_fmt_hours(prod, m->production_us);
-    cu_db_fmt_hours(wait, m->wait_us);
-    cu_db_fmt_hours(stop, m->stop_us);
-    cu_db_fmt_hours(eff, m->effective_us);
-    cu_db_fmt_cpct(occ, m->occupation_cpct);
-    cu_db_fmt_cpct(wpct, m->wait_cpct);
-    cu_db_fmt_cpct(spct, m->stop_cpct);
+    cu_session_cols sc;
+    cu_session_cols_fill(&sc, lf);
     cu_session_extra x;
     cu_session_extra_fill(&x, lf);
     const char *params[23] = {c->machine,
                               c->type,
                               c->folder,
                               c->date,
-                              lf->has_first_piece ? fp : NULL,
-                              lf->has_last_piece ? lp : NULL,
-                              lf->has_first_start ? fs : NULL,
-                              lf->has_last_stop ? ls : NULL,
-                              pieces,
-                              prod,
-                              wait,
-                              stop,
-                              eff,
-                              occ,
-                              wpct,
-                              spct,
+                              sc.v[0],
+                              sc.v[1],
+                              sc.v[2],
+                              sc.v[3],
+                              sc.v[4],
+                              sc.v[5],
+                              sc.v[6],
+                              sc.v[7],
+                              sc.v[8],
+                              sc.v[9],
+                              sc.v[10],
+                              sc.v[11],
                               c->relpath,
                               x.v[0],
                               x.v[1],
@@ -859,21 +885,8 @@ static int cu_append_write(cu_db *db, cu_ingest_ctx *c, const cu_append_plan *pl
 {
     const char *session_id = base->session_id, *machine_id = base->machine_id;
     const cu_logfile *lf = c->lf;
-    const cu_metrics *m = &lf->metrics;
-    char fp[32], lp[32], fs[32], ls[32], pieces[24];
-    char prod[32], wait[32], stop[32], eff[32], occ[16], wpct[16], spct[16];
-    if (lf->has_first_piece) cu_format_ts(fp, lf->first_piece, ' ');
-    if (lf->has_last_piece) cu_format_ts(lp, lf->last_piece, ' ');
-    if (lf->has_first_start) cu_format_ts(fs, lf->first_start, ' ');
-    if (lf->has_last_stop) cu_format_ts(ls, lf->last_stop, ' ');
-    snprintf(pieces, sizeof pieces, "%zu", lf->n_pieces);
-    cu_db_fmt_hours(prod, m->production_us);
-    cu_db_fmt_hours(wait, m->wait_us);
-    cu_db_fmt_hours(stop, m->stop_us);
-    cu_db_fmt_hours(eff, m->effective_us);
-    cu_db_fmt_cpct(occ, m->occupation_cpct);
-    cu_db_fmt_cpct(wpct, m->wait_cpct);
-    cu_db_fmt_cpct(spct, m->stop_cpct);
+    cu_session_cols sc;
+    cu_session_cols_fill(&sc, lf);
     char drop_states[24], drop_rejects[24], size[24], mtime[24], lines[24], events[24],
         rejected[24], ms[32];
     snprintf(drop_states, sizeof drop_states, "%zu", plan->drop[CU_T_STATES]);
@@ -904,18 +917,18 @@ static int cu_append_write(cu_db *db, cu_ingest_ctx *c, const cu_append_plan *pl
                          c->type,
                          c->folder,
                          machine_id,
-                         lf->has_first_piece ? fp : NULL,
-                         lf->has_last_piece ? lp : NULL,
-                         lf->has_first_start ? fs : NULL,
-                         lf->has_last_stop ? ls : NULL,
-                         pieces,
-                         prod,
-                         wait,
-                         stop,
-                         eff,
-                         occ,
-                         wpct,
-                         spct,
+                         sc.v[0],
+                         sc.v[1],
+                         sc.v[2],
+                         sc.v[3],
+                         sc.v[4],
+                         sc.v[5],
+                         sc.v[6],
+                         sc.v[7],
+                         sc.v[8],
+                         sc.v[9],
+                         sc.v[10],
+                         sc.v[11],
                          drop_states};
     for (int i = 0; i < 16; i++) /* $18..$33: pieces, jobs, waits, stops, states */
         p[17 + i] = cu_arr_get(a, i);
