@@ -55,7 +55,7 @@ diff "$WORK/snap1.details" "$WORK/snapt.details" >&2 || fail "a touched file cha
 ok "touched file: registry mtime refreshed, sessions untouched"
 
 # A grown file: more lines appended (a later upload of the same day).
-f=$(find "$root" -name '*.LOG' | sort | head -1)
+f=$(find "$root" -name '*.LOG' | sort | sed -n 1p)
 rel=${f#"$root"/}
 sid=$(q "SELECT s.id FROM session_production s WHERE s.fichier_log_source = '$rel'")
 before=$(q "SELECT total_pieces FROM session_production WHERE id = $sid")

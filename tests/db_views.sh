@@ -339,7 +339,7 @@ ok "generated data: $days days, every period invariant, sums exact, v_jour = --p
 ok "v_semaine and v_mois are Σ/Σ; $differ of $weeks weeks differ from the mean of daily rates"
 
 # A grown file (the day's upload appended to): its session's periods are replaced, not added.
-f=$(find "$groot" -name '*.LOG' | sort | head -1)
+f=$(find "$groot" -name '*.LOG' | sort | sed -n 1p)
 day=$(basename "$f" .LOG)
 printf '%s\r\n' "$day 23:00:00|@MachineStop" "$day 23:10:00|@MachineWait: 30.25 sec" \
     "$day 23:30:00|@StukUitgevoerd: late" >>"$f"

@@ -17,7 +17,7 @@ PATH=$work:$PATH CUWATCH_DEPS_DRY_RUN=1 "$src/scripts/deps.sh" --demo >"$work/ou
     { cat "$work/out" >&2; fail "deps.sh --demo"; }
 cat "$work/out"
 install=$(grep -n 'apt-get install' "$work/out" | cut -d: -f1)
-cluster=$(grep -n 'createcluster.d/50-cuwatch-demo.conf' "$work/out" | cut -d: -f1 | head -1)
+cluster=$(grep -n 'createcluster.d/50-cuwatch-demo.conf' "$work/out" | cut -d: -f1 | sed -n 1p)
 [ -n "$install" ] && [ -n "$cluster" ] && [ "$cluster" -lt "$install" ] ||
     fail "create_main_cluster = false is not written before apt-get install"
 grep -q 'createcluster.d/' "$work/out" || fail "not in createcluster.d"

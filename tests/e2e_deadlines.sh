@@ -84,7 +84,7 @@ hold_start "BEGIN;" "LOCK TABLE piece_production IN ACCESS EXCLUSIVE MODE;"
 wait_lock_held "locktype = 'relation' AND relation = 'piece_production'::regclass AND mode = 'AccessExclusiveLock'"
 e2e_log_file "DEM12 (PVC)/20250101.LOG" 5 20250101
 e2e_wait_log "ingest deferred.*20250101" $((10000 * S)) || e2e_fail "no warning for the lock timeout"
-grep -E "ingest deferred.*20250101" "$DLOG" | head -1 | grep -q " warn " || e2e_fail "not a warning"
+grep -E "ingest deferred.*20250101" "$DLOG" | sed -n 1p | grep -q " warn " || e2e_fail "not a warning"
 [ "$(e2e_sql "SELECT count(*) FROM fichier_log")" = 0 ] || e2e_fail "a registry row while the lock is held"
 hold_end
 e2e_wait_sql "SELECT count(*) FROM fichier_log WHERE statut = 'ok'" 1 $((20000 * S)) >/dev/null ||
@@ -127,7 +127,7 @@ e2e_wait_sql "SELECT count(*) FROM fichier_log WHERE statut = 'ok'" 3 $((30000 *
     e2e_fail "not ingested while its old backend is stopped"
 grep -E "warn .*database connection lost; reconnected.*did not answer within 6 s" "$DLOG" >/dev/null ||
     e2e_fail "no warning about the server not answering"
-ms=$(grep -E "ingested .*20250103" "$DLOG" | sed -n 's/.* ms=\([0-9.]*\).*/\1/p' | head -1)
+ms=$(grep -E "ingested .*20250103" "$DLOG" | sed -n 's/.* ms=\([0-9.]*\).*/\1/p' | sed -n 1p)
 echo "stopped backend: file ingested, ms=$ms"
 awk -v m="$ms" 'BEGIN { exit !(m >= 5000) }' || e2e_fail "ms=$ms does not count the wait"
 e2e_pg_thaw

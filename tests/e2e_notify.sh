@@ -100,7 +100,7 @@ wait_notify 'last: DEM12 \(PVC\)/20250602.LOG \(ok\)' 1 5000 || e2e_fail "STATUS
 kill -HUP "$DPID"
 wait_notify 'RELOADING=1 \| MONOTONIC_USEC=[0-9]+$' 1 5000 || e2e_fail "no RELOADING=1"
 wait_notify 'READY=1' 2 5000 || e2e_fail "no READY=1 after the reload"
-r=$(grep -n 'RELOADING=1' "$NLOG" | head -1 | cut -d: -f1)
+r=$(grep -n 'RELOADING=1' "$NLOG" | sed -n 1p | cut -d: -f1)
 y=$(grep -n 'READY=1' "$NLOG" | sed -n 2p | cut -d: -f1)
 [ "$y" -gt "$r" ] || e2e_fail "READY=1 came before RELOADING=1"
 kill -TERM "$DPID"
