@@ -50,19 +50,30 @@ done
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-[ "${CUWATCH_DEPS_DRY_RUN:-}" = 1 ] && sudo="echo would run:${sudo:+ $sudo}"
+# A dry run prints each command, and what a tee would write. Files are written from here-
+# documents, not pipes: a dry run's stand-in does not have to read a pipe to the end (a
+# writer left with a closed pipe dies of SIGPIPE, and pipefail fails the script).
+dry_run() {
+  echo "would run: $*"
+  if [ "$1" = tee ] || [ "${2:-}" = tee ]; then sed 's/^/  | /'; fi
+}
+[ "${CUWATCH_DEPS_DRY_RUN:-}" = 1 ] && sudo="dry_run${sudo:+ $sudo}"
 echo "installing: ${missing[*]}" >&2
 policy=""
 if [ "$mode" = --demo ]; then
   # Before the install: postgresql-common's createcluster.conf includes this folder, so the
   # server package's postinst creates no cluster; and no service starts meanwhile.
   $sudo mkdir -p /etc/postgresql-common/createcluster.d
-  echo "create_main_cluster = false" |
-    $sudo tee /etc/postgresql-common/createcluster.d/50-cuwatch-demo.conf
+  $sudo tee /etc/postgresql-common/createcluster.d/50-cuwatch-demo.conf <<'EOF'
+create_main_cluster = false
+EOF
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     policy=/usr/sbin/policy-rc.d
-    printf '#!/bin/sh\n# scripts/deps.sh --demo: no service starts while it installs\nexit 101\n' |
-      $sudo tee "$policy"
+    $sudo tee "$policy" <<'EOF'
+#!/bin/sh
+# scripts/deps.sh --demo: no service starts while it installs
+exit 101
+EOF
     $sudo chmod 0755 "$policy"
     trap '$sudo rm -f "$policy"' EXIT
   fi

@@ -21,6 +21,7 @@ cluster=$(grep -n 'createcluster.d/50-cuwatch-demo.conf' "$work/out" | cut -d: -
 [ -n "$install" ] && [ -n "$cluster" ] && [ "$cluster" -lt "$install" ] ||
     fail "create_main_cluster = false is not written before apt-get install"
 grep -q 'createcluster.d/' "$work/out" || fail "not in createcluster.d"
+grep -q 'create_main_cluster = false' "$work/out" || fail "create_main_cluster = false is not what is written"
 pkgs=$(grep 'apt-get install' "$work/out")
 for p in vsftpd libcmocka-dev chromium valgrind clang prometheus lftp; do
     ! grep -qw -- "$p" <<<"$pkgs" || fail "the demo installs $p, which it does not use"
