@@ -85,6 +85,8 @@ typedef struct cu_read_stream_args {
 int cu_read_file(cu_sb *buf, const char *path, const char *relpath, int64_t max,
                  struct stat *st, bool *too_big, cu_read_stream_args *stream, cu_err *err);
 int cu_sha256_hex(const void *data, size_t len, char out[65], cu_err *err);
+/* A 32-byte digest as 64 lowercase hex digits and a NUL. */
+void cu_hex32(const unsigned char md[32], char out[65]);
 
 /* An append (append.c): per detail table, in the order the ingest stores its rows, how many
  * stored rows stay (keep), how many of the old parse's rows after them go (drop), how many of

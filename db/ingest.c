@@ -132,16 +132,6 @@ static int cu_copy_send(PGconn *conn, const char *sql, const cu_sb *sb, const ch
     return cu_pq_copy(conn, sql, sb->data ? sb->data : "", sb->len, what, err);
 }
 
-static void cu_hex32(const unsigned char md[32], char out[65])
-{
-    static const char hex[] = "0123456789abcdef";
-    for (unsigned i = 0; i < 32; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[64] = '\0';
-}
-
 /* The SHA-256 of data's first split bytes (0 < split < len) and of all of it, in one pass:
  * the digest's state after the prefix is copied and finished on its own, then the rest is
  * added to the original. An append's prefix check then costs no second read of the prefix. */

@@ -22,22 +22,7 @@
 
 #define CU_STREAM_CHUNK ((size_t)1 << 20)
 
-int cu_sha256_hex(const void *data, size_t len, char out[65], cu_err *err)
-{
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    if (EVP_Digest(data ? data : "", len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
-        return cu_fail(err, "SHA-256 failed");
-    static const char hex[] = "0123456789abcdef";
-    for (unsigned i = 0; i < mdlen; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    out[64] = '\0';
-    return 0;
-}
-
-static void cu_hex(const unsigned char *md, char out[65])
+void cu_hex32(const unsigned char md[32], char out[65])
 {
     static const char hex[] = "0123456789abcdef";
     for (unsigned i = 0; i < 32; i++) {
@@ -45,6 +30,16 @@ static void cu_hex(const unsigned char *md, char out[65])
         out[2 * i + 1] = hex[md[i] & 15];
     }
     out[64] = '\0';
+}
+
+int cu_sha256_hex(const void *data, size_t len, char out[65], cu_err *err)
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    if (EVP_Digest(data ? data : "", len, md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
+        return cu_fail(err, "SHA-256 failed");
+    cu_hex32(md, out);
+    return 0;
 }
 
 /* Opens path for reading: a regular file, O_NONBLOCK only for the open (a FIFO put in the
@@ -174,7 +169,7 @@ static int cu_read_stream(int fd, cu_sb *buf, const char *relpath, int64_t max, 
         return 0;
     }
     if (!ok) return cu_fail(err, "%s: SHA-256 failed", relpath);
-    cu_hex(digest, s->hash);
+    cu_hex32(digest, s->hash);
     if (s->lf) {
         cu_logfile_parse_finish(s->lf);
         /* A streamed file is a big one: its events (16 bytes a piece) are not kept while its
