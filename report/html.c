@@ -291,7 +291,7 @@ static void cu_totals(cu_html *h, int r0, int r1)
     cu_kpi_end(h, NULL);
     cu_kpi(h, "", w->window);
     cu_h_dur(o, s.prod);
-    fprintf(o, "</b><small>%d %s</small></div>", s.days, w->days_l);
+    fprintf(o, "</b><small>%d %s</small></div>", s.days, cu_words_n(w, s.days, w->day_1, w->days_l));
     cu_kpi(h, "", w->effective);
     cu_h_dur(o, s.eff);
     cu_kpi_end(h, NULL);
@@ -518,11 +518,13 @@ static void cu_day_info(cu_html *h, int r)
     fputs("</b>", o);
     /* Rejected lines on the date's line: one line less per day, seven days on a page. */
     int rej = (int)cu_num(t, r, h->j.rejected);
-    if (rej > 0) fprintf(o, " <span class=\"warn\">⚠ %d %s</span>", rej, w->rejected_l);
+    if (rej > 0)
+        fprintf(o, " <span class=\"warn\">⚠ %d %s</span>", rej,
+                cu_words_n(w, rej, w->rejected_1, w->rejected_l));
     fputs("<br><span class=\"fig\">", o);
     double pieces = cu_num(t, r, h->j.pieces), prod = cu_num(t, r, h->j.prod);
     cu_h_num(o, pieces, 0, h->lang);
-    fprintf(o, " %s", w->pieces_l);
+    fprintf(o, " %s", cu_words_n(w, pieces, w->piece_1, w->pieces_l));
     if (prod > 0) {
         const char *a = cu_jv(h, r, h->j.first), *b = cu_jv(h, r, h->j.last);
         fprintf(o, " · %.5s–%.5s", strlen(a) >= 16 ? a + 11 : a, strlen(b) >= 16 ? b + 11 : b);
@@ -694,7 +696,9 @@ static void cu_quality(cu_html *h, const int *starts, int nmach)
                 fputs(") ", o);
             }
         }
-        fprintf(o, "— %s %s</p><ul class=\"rj\">", cu_rtab_get(rj, i, qn), w->line);
+        const char *nrej = cu_rtab_get(rj, i, qn);
+        fprintf(o, "— %s %s</p><ul class=\"rj\">", nrej,
+                cu_words_n(w, strtod(nrej, NULL), w->rejected_1, w->rejected_l));
         for (; i < rj->nrows && strcmp(cu_rtab_get(rj, i, qc), path) == 0; i++) {
             if (cu_rtab_null(rj, i, ql)) continue;
             fprintf(o, "<li>%s %s&#8239;: ", w->line, cu_rtab_get(rj, i, ql));
@@ -773,8 +777,8 @@ int cu_html_write(FILE *out, const cu_model *m, cu_report_lang lang, cu_err *err
     cu_h_date(out, m->from, true, lang);
     fprintf(out, " %s ", w->period_to);
     cu_h_date(out, m->to, true, lang);
-    fprintf(out, " · %d %s · %d %s</p>", nmach, w->machines, m->ndates,
-            lang == CU_LANG_FR ? "jours de production" : "production days");
+    fprintf(out, " · %d %s · %d %s</p>", nmach, cu_words_n(w, nmach, w->machine_1, w->machines),
+            m->ndates, cu_words_n(w, m->ndates, w->prod_day_1, w->prod_days));
     cu_legend(&h);
     fputs("</header>\n", out);
     cu_overview(&h, starts, nmach);

@@ -1,6 +1,8 @@
 /* html_words.c — the report's words in French and English (see html_words.h). */
 #include "html_words.h"
 
+#include <stdbool.h>
+
 const cu_words cu_words_fr = {
     .lang = "fr",
     .title = "Rapport de production",
@@ -61,6 +63,12 @@ const cu_words cu_words_fr = {
     .jobs_l = "jobs",
     .per_hour_l = "pièces/h",
     .rejected_l = "lignes rejetées",
+    .machine_1 = "machine",
+    .day_1 = "jour",
+    .piece_1 = "pièce",
+    .rejected_1 = "ligne rejetée",
+    .prod_day_1 = "jour de production",
+    .prod_days = "jours de production",
     .wait_s = "Att.",
     .stop_s = "Arr.",
 };
@@ -124,6 +132,18 @@ const cu_words cu_words_en = {
     .jobs_l = "jobs",
     .per_hour_l = "pieces/h",
     .rejected_l = "rejected lines",
+    .machine_1 = "machine",
+    .day_1 = "day",
+    .piece_1 = "piece",
+    .rejected_1 = "rejected line",
+    .prod_day_1 = "production day",
+    .prod_days = "production days",
     .wait_s = "Wait",
     .stop_s = "Stop",
 };
+
+const char *cu_words_n(const cu_words *w, double n, const char *one, const char *many)
+{
+    bool fr = w->lang[0] == 'f';
+    return (fr ? n < 2 && n > -2 : n == 1) ? one : many;
+}

@@ -56,7 +56,11 @@ static int cu_emit(const cu_report_opts *o, const cu_model *m, const char *targe
     if (tmp.len) {
         int fd = mkstemp(tmp.data);
         if (fd < 0) {
-            rc = cu_fail(err, "cannot create %s: %s", tmp.data, strerror(errno));
+            /* Name the path the user gave, not the random temporary beside it. */
+            if (target)
+                rc = cu_fail(err, "cannot write %s: %s", target, strerror(errno));
+            else
+                rc = cu_fail(err, "cannot create %s: %s", tmp.data, strerror(errno));
             cu_sb_free(&tmp);
             return rc;
         }

@@ -80,6 +80,17 @@ python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["requests"
     "$WORK/r.json" || fail "edge report: requests or console messages"
 ok "one piece, rejected file and lines with reasons, no type, escaping, Latin-1"
 
+# Counts agree with their nouns (French: singular for 0 and 1; English: for 1 only).
+contains "$r" "4 machines · 1 jour de production" "header counts"
+contains "$r" "1 jour</small>" "a period of one day"
+contains "$r" "\">1 pièce" "a day with one piece"
+contains "$r" "⚠ 2 lignes rejetées" "DEM12's day: two rejected lines"
+contains "$r" "⚠ 1 ligne rejetée" "PLAIN's day: one rejected line"
+contains "$r" "— 2 lignes rejetées</p>" "data quality: two rejected lines"
+contains "$r" "— 1 ligne rejetée</p>" "data quality: one rejected line"
+lacks "$r" "2 ligne<" "no '2 ligne'"
+ok "counts agree with their nouns"
+
 # The export writes names as they are (it is not HTML); a NULL type is an empty field.
 "$CUWATCH" -c "$cfg" --export --from 2025-05-28 --to 2025-05-28 >"$WORK/e.csv"
 contains "$WORK/e.csv" "M<b>&'x,ALU,2025-05-28" "csv: machine name as is"
@@ -97,6 +108,10 @@ contains "$WORK/m.html" '<html lang="en">' "--lang en"
 contains "$WORK/m.html" "Production report" "English title"
 contains "$WORK/m.html" "71.55" "English decimals"
 lacks "$WORK/m.html" "Rapport de production" "no French left"
+contains "$WORK/m.html" "2 machines · 1 production day<" "English header counts"
+contains "$WORK/m.html" "1 day</small>" "English: a period of one day"
+contains "$WORK/m.html" "\">1 piece" "English: a day with one piece"
+contains "$WORK/m.html" "— 2 rejected lines</p>" "English: data quality count"
 "$CUWATCH" -c "$cfg" --export --machine ONE >"$WORK/one.csv"
 eq "$(tail -n +2 "$WORK/one.csv" | cut -d, -f1 | sort -u | tr -d '\r')" "ONE" "--export --machine"
 ok "--machine (repeated), --lang en"
@@ -131,6 +146,20 @@ for args in "--report --from 2025-02-30" "--report --to 28/05/2025" \
     eq "$rc" 2 "$args: exit status"
 done
 ok "bad arguments exit 2"
+
+# An output path that cannot be written: exit 1, the message names that path (not the
+# temporary file beside it), nothing left behind.
+for mode in "--report" "--export" "--export --format xlsx"; do
+    rc=0
+    # shellcheck disable=SC2086
+    "$CUWATCH" -c "$cfg" $mode -o "$WORK/no/such/dir/out" >"$WORK/nodir.out" 2>"$WORK/nodir.err" ||
+        rc=$?
+    eq "$rc" 1 "$mode -o into a missing folder: exit status"
+    contains "$WORK/nodir.err" "cannot write $WORK/no/such/dir/out: No such file or directory" \
+        "$mode: the message names the output path"
+    ! grep -qE 'out\.[A-Za-z0-9]{6}' "$WORK/nodir.err" || fail "$mode: a temporary name in the message"
+done
+ok "an unwritable -o: exit 1, the path named"
 
 # Drawn from the views only: a role that may read the views and nothing else (no base table)
 # gets the same report, and its exports.
