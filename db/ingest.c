@@ -1534,6 +1534,37 @@ static void cu_ingest_trim(cu_db *db, cu_ingest_file *f)
     malloc_trim(0);
 }
 
+/* Another file on disk has this file's stored path (issue 8's UTF-8 form of a name: Latin-1
+ * decoded, control characters removed): "CENTRE D\xC9BIT (ALU)" from one FTP client beside
+ * the "CENTRE DÉBIT (ALU)" another made in UTF-8, or a name with a newline. Both would share
+ * one fichier_log row and one session, ingested in turn on every rescan, the last silently
+ * winning. The file whose name is already its stored form keeps the row; this one is refused
+ * with both paths named (its on-disk bytes shown as \xNN, so the two can be told apart). */
+static bool cu_name_taken(const cu_ingest_file *f, cu_err *err)
+{
+    if (!f->chemin || strcmp(f->chemin, f->relpath) == 0 || !cu_relpath_ok(f->relpath))
+        return false;
+    cu_sb other = {0};
+    cu_sb_printf(&other, "%s/%s", f->root, f->chemin);
+    struct stat st;
+    bool taken = lstat(other.data, &st) == 0 && S_ISREG(st.st_mode);
+    cu_sb_free(&other);
+    if (!taken) return false;
+    cu_sb disk = {0};
+    for (const unsigned char *p = (const unsigned char *)f->relpath; *p; p++) {
+        if (*p < 0x20 || *p >= 0x7f)
+            cu_sb_printf(&disk, "\\x%02X", *p);
+        else
+            cu_sb_printf(&disk, "%c", *p);
+    }
+    cu_fail(err,
+            "%s: not ingested: its name read as UTF-8 is \"%s\", the path of another file on "
+            "disk, which is ingested instead; rename one of them",
+            disk.data, f->chemin);
+    cu_sb_free(&disk);
+    return true;
+}
+
 static int cu_ingest_once(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_result *res)
 {
     f->changed = false;
@@ -1557,6 +1588,10 @@ static int cu_ingest_once(cu_db *db, cu_ingest_file *f, bool force, cu_ingest_re
     if (!cu_db_alive(db)) {
         res->conn_lost = true;
         cu_fail(&res->err, "%s: not connected to the database", f->relpath);
+        goto out;
+    }
+    if (cu_name_taken(f, &res->err)) {
+        res->permanent = true; /* until one of the two is renamed: not retried, no row */
         goto out;
     }
     if (f->read_rc != 0) {

@@ -17,6 +17,7 @@ set(CU_DB_TESTS
     db_append
     db_views
     db_big_file
+    db_name_collision
 )
 foreach(t ${CU_DB_TESTS})
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh)
