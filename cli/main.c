@@ -148,6 +148,12 @@ int main(int argc, char **argv)
         free(machines);
         return usage;
     }
+    /* Checked before --parse returns, so that an option it would ignore is refused there too. */
+    if (force && command != OPT_RESCAN) {
+        fputs("cuwatch: --force goes with --rescan\n", stderr);
+        free(machines);
+        return CU_EXIT_USAGE;
+    }
     if (command == OPT_PARSE) {
         free(machines);
         if (optind >= argc) {
@@ -158,11 +164,6 @@ int main(int argc, char **argv)
     }
     if (optind < argc) {
         fprintf(stderr, "cuwatch: unexpected argument \"%s\"\n%s", argv[optind], cu_usage);
-        free(machines);
-        return CU_EXIT_USAGE;
-    }
-    if (force && command != OPT_RESCAN) {
-        fputs("cuwatch: --force goes with --rescan\n", stderr);
         free(machines);
         return CU_EXIT_USAGE;
     }

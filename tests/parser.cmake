@@ -11,3 +11,8 @@ cu_unit_test(test_timeline SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_timeline.c L
 # The text rules (common/text.c) against their byte-at-a-time reference (tests/text_ref.c).
 cu_unit_test(test_text SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_text.c
                                ${CMAKE_CURRENT_SOURCE_DIR}/text_ref.c LIBS cu_common)
+
+# The command line's usage errors and exit statuses (no database).
+add_test(NAME cli_usage
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_usage.sh $<TARGET_FILE:cuwatch>)
+set_tests_properties(cli_usage PROPERTIES LABELS unit)
