@@ -589,6 +589,20 @@ static int cu_write_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res, 
     char session_id[24], machine_id[24];
     bool inserted = false;
     if (cu_upsert_session(db, c, res, session_id, machine_id, &inserted, err) != 0) return -1;
+    /* The session this file gave before, under another date or machine (a file without a date
+     * in its name whose earliest event moved to the day before, a machines.map change): the
+     * new one replaces it (SPEC §3), or the day would be counted twice. Looked for under
+     * the machine the registry row still names (it is written after this), through the
+     * (machine, date) index. A session another file has taken over since is not this
+     * file's: a concurrent writer's UPDATE of fichier_log_source makes the re-checked WHERE
+     * skip it. */
+    const char *own[2] = {c->relpath, session_id};
+    if (cu_pq_run_params(db->conn,
+                         "DELETE FROM session_production WHERE centre_usinage_id ="
+                         " (SELECT centre_usinage_id FROM fichier_log WHERE chemin = $1)"
+                         " AND fichier_log_source = $1 AND id <> $2::integer",
+                         2, own, "deleting the file's earlier session", err) != 0)
+        return -1;
     const char *sid[1] = {session_id};
     if (!inserted && cu_pq_run_params(db->conn, cu_sql_delete_details, 1, sid,
                                       "deleting the session's detail rows", err) != 0)

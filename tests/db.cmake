@@ -18,6 +18,7 @@ set(CU_DB_TESTS
     db_views
     db_big_file
     db_name_collision
+    db_earlier_session
 )
 foreach(t ${CU_DB_TESTS})
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh)
