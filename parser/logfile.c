@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "logfile_priv.h"
@@ -713,8 +714,21 @@ static char *cu_parent_folder(const char *path)
 
 int cu_logfile_parse_file(cu_logfile *lf, const char *path, cu_err *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK for the open only: a FIFO without a writer would block it for good. Such a
+     * FIFO then reads as empty, a pipe (/dev/stdin) as what it carries; a device never ends
+     * (/dev/zero) or is no log at all, and is refused as the daemon refuses it. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) return cu_fail(err, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    if (fstat(fd, &st) == 0 && (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))) {
+        close(fd);
+        return cu_fail(err, "%s: cannot read: a device, not a regular file", path);
+    }
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0) {
+        int e = errno;
+        close(fd);
+        return cu_fail(err, "%s: cannot read: %s", path, strerror(e));
+    }
     cu_begin(lf);
     cu_logfile_priv *p = lf->priv;
     char *folder = cu_parent_folder(path);

@@ -16,3 +16,8 @@ cu_unit_test(test_text SOURCES ${CMAKE_CURRENT_SOURCE_DIR}/test_text.c
 add_test(NAME cli_usage
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_usage.sh $<TARGET_FILE:cuwatch>)
 set_tests_properties(cli_usage PROPERTIES LABELS unit)
+
+# `--parse` of a device, a FIFO, a pipe: a clear error or the content, never a hang.
+add_test(NAME cli_parse_special
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_parse_special.sh $<TARGET_FILE:cuwatch>)
+set_tests_properties(cli_parse_special PROPERTIES LABELS unit TIMEOUT 120)
