@@ -35,13 +35,19 @@
 
 /* ---- arena ---------------------------------------------------------------------------- */
 
-/* Appends cleaned text and a NUL; returns its offset. */
-static size_t cu_arena_text(cu_logfile_priv *p, const char *s, size_t n)
+/* Appends cleaned text, at most max bytes, and a NUL; returns its offset. */
+static size_t cu_arena_text_max(cu_logfile_priv *p, const char *s, size_t n, size_t max)
 {
     size_t off = p->arena.len;
-    cu_text_clean(&p->arena, s, n, CU_TEXT_MAX);
+    cu_text_clean(&p->arena, s, n, max);
     cu_sb_putc(&p->arena, '\0');
     return off;
+}
+
+/* The same, cut to CU_TEXT_MAX: rejected lines, reasons, job fields. */
+static size_t cu_arena_text(cu_logfile_priv *p, const char *s, size_t n)
+{
+    return cu_arena_text_max(p, s, n, CU_TEXT_MAX);
 }
 
 #define CU_OFF(off) ((const char *)(uintptr_t)(off))
@@ -373,7 +379,9 @@ static void cu_add_piece(cu_logfile *lf, const char *s, size_t n, size_t i, int6
         if (i < n && s[i] == ':') i++;
         while (i < n && cu_blank(s[i]))
             i++;
-        pc->details = CU_OFF(cu_arena_text(p, s + i, n - i));
+        /* Stored as is (SPEC §2: cleaned, never cut), within the CU_LINE_KEEP bytes of a
+         * line that are parsed at all. */
+        pc->details = CU_OFF(cu_arena_text_max(p, s + i, n - i, SIZE_MAX));
     }
     cu_add_event(p, ts, lineno, CU_EV_PIECE);
     lf->events++;

@@ -28,7 +28,7 @@
 
 #define CU_US_PER_S INT64_C(1000000)
 #define CU_MAX_REJECTS 1000      /* rejected lines kept with their content and reason */
-#define CU_TEXT_MAX 1024         /* bytes of any stored text (details, reject content) */
+#define CU_TEXT_MAX 1024         /* bytes of stored text other than piece details (SPEC §2) */
 #define CU_LINE_KEEP (64 * 1024) /* bytes of a line that are parsed; the rest is skipped */
 #define CU_MAX_HOURS 1000        /* clock hours of pieces per hour kept (about six weeks) */
 

@@ -22,13 +22,18 @@ printf '%b' \
     '20250602 06:20:00|@StukUitgevoerd: d\xc3\xa9j\xc3\xa0 utf8\r\n' \
     '20250602 06:30:00|@JobProfiel: C:GRIS R:X-1 L:12\n' \
     >"$root/DEMALU (ALU)/20250602.LOG"
+# Details are stored as is (SPEC §2), however long: 5,000 bytes and a Latin-1 letter at the end.
+mkdir -p "$root/LONG (PVC)"
+long=$(printf 'P%.0s' $(seq 5000))
+printf '20250603 07:00:00|@StukUitgevoerd: %s\xe9\r\n20250603 07:05:00|@StukUitgevoerd: 2\r\n' "$long" \
+    >"$root/LONG (PVC)/20250603.LOG"
 cfg=$WORK/cuwatch.yaml
 write_config "$cfg" "$root"
 
 rc=0
 run_cuwatch "$WORK/out1" -c "$cfg" --rescan || rc=$?
 eq "$rc" 0 "rescan exit status"
-contains "$WORK/out1" "Total: 3 files, 0 errors" "summary"
+contains "$WORK/out1" "Total: 4 files, 0 errors" "summary"
 contains "$WORK/out1" 'status=rejete' "rejected file logged"
 
 # DEM12: the worked example of SPEC §2.
@@ -103,4 +108,11 @@ eq "$(q "SELECT details FROM piece_production WHERE session_id = $sid AND numero
 eq "$(q "SELECT reference || '|' || longueur || '|' || couleur FROM job_profil
          WHERE session_id = $sid")" "X-1|12|GRIS" "job tokens in any order"
 ok "DEMALU: Latin-1 as UTF-8, COPY escaping, rounding"
+
+eq "$(q "SELECT length(p.details) || ' ' || md5(p.details) FROM piece_production p
+         JOIN session_production s ON s.id = p.session_id
+         JOIN centre_usinage c ON c.id = s.centre_usinage_id
+         WHERE c.nom = 'LONG' AND p.numero_piece = 1")" \
+    "5001 $(printf '%sé' "$long" | md5sum | cut -d' ' -f1)" "5,000-byte details stored whole"
+ok "long details stored as is"
 echo "1 passed, 0 failed"
