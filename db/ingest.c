@@ -552,25 +552,9 @@ static int cu_upsert_session(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res,
                               c->type,
                               c->folder,
                               c->date,
-                              sc.v[0],
-                              sc.v[1],
-                              sc.v[2],
-                              sc.v[3],
-                              sc.v[4],
-                              sc.v[5],
-                              sc.v[6],
-                              sc.v[7],
-                              sc.v[8],
-                              sc.v[9],
-                              sc.v[10],
-                              sc.v[11],
-                              c->relpath,
-                              x.v[0],
-                              x.v[1],
-                              x.v[2],
-                              x.v[3],
-                              x.v[4],
-                              x.v[5]};
+                              [16] = c->relpath};
+    memcpy(&params[4], sc.v, sizeof sc.v); /* $5..$16 */
+    memcpy(&params[17], x.v, sizeof x.v);  /* $18..$23 */
     PGresult *r =
         cu_pq_params(db->conn, cu_sql_session, 23, params, "writing session_production", err);
     cu_sb_free(&x.hours);
@@ -921,19 +905,8 @@ static int cu_append_write(cu_db *db, cu_ingest_ctx *c, const cu_append_plan *pl
                          c->type,
                          c->folder,
                          machine_id,
-                         sc.v[0],
-                         sc.v[1],
-                         sc.v[2],
-                         sc.v[3],
-                         sc.v[4],
-                         sc.v[5],
-                         sc.v[6],
-                         sc.v[7],
-                         sc.v[8],
-                         sc.v[9],
-                         sc.v[10],
-                         sc.v[11],
-                         drop_states};
+                         [16] = drop_states};
+    memcpy(&p[4], sc.v, sizeof sc.v); /* $5..$16 */
     for (int i = 0; i < 16; i++) /* $18..$33: pieces, jobs, waits, stops, states */
         p[17 + i] = cu_arr_get(a, i);
     p[33] = c->relpath;
