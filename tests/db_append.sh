@@ -73,38 +73,6 @@ with open(sys.argv[2], "w") as f:
 PY
 [ "$(wc -l <"$WORK/cuts.txt")" -ge 50 ] || fail "fewer than 50 cut points"
 
-# snapshot DB: every table, as sorted row texts without ids and timestamps of the write, the
-# session and file ids replaced by machine, date and path; one line per table: count and md5.
-snapshot() {
-    psql -XAtq -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
-WITH s AS (SELECT s.id, m.nom || '/' || s.date_production AS k
-             FROM session_production s JOIN centre_usinage m ON m.id = s.centre_usinage_id),
-rows AS (
-  SELECT 'centre_usinage' AS t, (to_jsonb(m) - 'id' - 'date_creation')::text AS r FROM centre_usinage m
-  UNION ALL SELECT 'session_production', (to_jsonb(x) - 'id' - 'date_creation' - 'centre_usinage_id')::text || s.k
-    FROM session_production x JOIN s ON s.id = x.id
-  UNION ALL SELECT 'piece_production', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || coalesce(s.k, 'orphan')
-    FROM piece_production d LEFT JOIN s ON s.id = d.session_id
-  UNION ALL SELECT 'job_profil', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || coalesce(s.k, 'orphan')
-    FROM job_profil d LEFT JOIN s ON s.id = d.session_id
-  UNION ALL SELECT 'periode_attente', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || coalesce(s.k, 'orphan')
-    FROM periode_attente d LEFT JOIN s ON s.id = d.session_id
-  UNION ALL SELECT 'periode_arret', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || coalesce(s.k, 'orphan')
-    FROM periode_arret d LEFT JOIN s ON s.id = d.session_id
-  UNION ALL SELECT 'periode_etat', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || coalesce(s.k, 'orphan')
-    FROM periode_etat d LEFT JOIN s ON s.id = d.session_id
-  UNION ALL SELECT 'fichier_log', (to_jsonb(f) - 'id' - 'traite_le' - 'duree_ms' - 'centre_usinage_id')::text || m.nom
-    FROM fichier_log f JOIN centre_usinage m ON m.id = f.centre_usinage_id
-  UNION ALL SELECT 'ligne_rejetee', (to_jsonb(l) - 'id' - 'fichier_id')::text || f.chemin
-    FROM ligne_rejetee l JOIN fichier_log f ON f.id = l.fichier_id)
-SELECT t.t, count(r.r), md5(coalesce(string_agg(r.r, E'\n' ORDER BY r.r), ''))
-  FROM unnest(ARRAY['centre_usinage', 'session_production', 'piece_production', 'job_profil',
-                    'periode_attente', 'periode_arret', 'periode_etat', 'fichier_log',
-                    'ligne_rejetee']) AS t(t)
-  LEFT JOIN rows r ON r.t = t.t
- GROUP BY t.t ORDER BY t.t;
-SQL
-}
 
 # step WHAT EXPECT: ingest the file as it is into both databases and compare; EXPECT is the
 # write= the append database's log line must show (append or replace).
@@ -116,8 +84,8 @@ step() {
     run_cuwatch "$WORK/f.out" -c "$WORK/full.yaml" --rescan --force || { cat "$WORK/f.out"; fail "step $n_step ($what): rescan --force"; }
     grep -q "write=$expect" "$WORK/a.out" || { cat "$WORK/a.out"; fail "step $n_step ($what): not written as $expect"; }
     grep -q "write=replace" "$WORK/f.out" || { cat "$WORK/f.out"; fail "step $n_step ($what): --force did not replace"; }
-    snapshot "$PGDATABASE" >"$WORK/snap_a.txt"
-    snapshot full >"$WORK/snap_f.txt"
+    snapshot_tables "$PGDATABASE" >"$WORK/snap_a.txt"
+    snapshot_tables full >"$WORK/snap_f.txt"
     if ! cmp -s "$WORK/snap_a.txt" "$WORK/snap_f.txt"; then
         diff "$WORK/snap_a.txt" "$WORK/snap_f.txt" >&2 || true
         fail "step $n_step ($what): the append database differs from a full replacement"
@@ -204,32 +172,15 @@ rm -f "$nodate"
 cp "$WORK/day.txt" "$file"
 run_cuwatch "$WORK/pre.out" -c "$WORK/app.yaml" --rescan || fail "rescan before the daemon"
 sed 's/level: info/level: debug/' "$WORK/app.yaml" >"$WORK/app_debug.yaml"
-"$CUWATCH" -c "$WORK/app_debug.yaml" >"$WORK/daemon.log" 2>&1 &
-dpid=$!
-end=$((SECONDS + 30))
-until grep -q reconciled "$WORK/daemon.log"; do
-    kill -0 "$dpid" 2>/dev/null || { cat "$WORK/daemon.log"; fail "daemon exited"; }
-    [ $SECONDS -lt $end ] || fail "daemon never reconciled"
-    sleep 0.05
-done
-# await_size: until the daemon has committed the file as it is now (30 s).
-await_size() {
-    local size end=$((SECONDS + 30))
-    size=$(stat -c %s "$file")
-    until [ "$(q "SELECT taille FROM fichier_log WHERE chemin = 'APP (PVC)/20250310.LOG'")" = "$size" ]; do
-        kill -0 "$dpid" 2>/dev/null || { cat "$WORK/daemon.log"; fail "daemon exited"; }
-        [ $SECONDS -lt $end ] || { cat "$WORK/daemon.log"; fail "the daemon never ingested $size bytes"; }
-        sleep 0.05
-    done
-}
+start_daemon "$WORK/app_debug.yaml" "$WORK/daemon.log"
 # dstep WHAT EXPECT: the daemon's latest ingest was written as EXPECT, and the tables equal a
 # full replacement of the same file.
 dstep() {
-    await_size
+    await_committed 'APP (PVC)/20250310.LOG' "$file" "$WORK/daemon.log"
     tail -n 3 "$WORK/daemon.log" | grep -q "write=$1" || { cat "$WORK/daemon.log"; fail "daemon: $2 not written as $1"; }
     run_cuwatch "$WORK/f.out" -c "$WORK/full.yaml" --rescan --force || { cat "$WORK/f.out"; fail "daemon step: rescan --force"; }
-    snapshot "$PGDATABASE" >"$WORK/snap_a.txt"
-    snapshot full >"$WORK/snap_f.txt"
+    snapshot_tables "$PGDATABASE" >"$WORK/snap_a.txt"
+    snapshot_tables full >"$WORK/snap_f.txt"
     cmp -s "$WORK/snap_a.txt" "$WORK/snap_f.txt" || { diff "$WORK/snap_a.txt" "$WORK/snap_f.txt" >&2; fail "daemon: $2 differs from a full replacement"; }
 }
 # The first append after start-up asks the database; the next ones go from what the daemon

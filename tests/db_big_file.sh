@@ -59,35 +59,6 @@ PY
 cut=$(cat "$WORK/cut.txt")
 [ "$cut" -gt $((8 << 20)) ] || fail "the first upload is not above 8 MiB"
 
-snapshot() {
-    psql -XAtq -v ON_ERROR_STOP=1 -d "$1" <<'SQL'
-WITH s AS (SELECT s.id, m.nom || '/' || s.date_production AS k
-             FROM session_production s JOIN centre_usinage m ON m.id = s.centre_usinage_id),
-rows AS (
-  SELECT 'session_production' AS t, (to_jsonb(x) - 'id' - 'date_creation' - 'centre_usinage_id')::text || s.k AS r
-    FROM session_production x JOIN s ON s.id = x.id
-  UNION ALL SELECT 'piece_production', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || s.k
-    FROM piece_production d JOIN s ON s.id = d.session_id
-  UNION ALL SELECT 'job_profil', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || s.k
-    FROM job_profil d JOIN s ON s.id = d.session_id
-  UNION ALL SELECT 'periode_attente', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || s.k
-    FROM periode_attente d JOIN s ON s.id = d.session_id
-  UNION ALL SELECT 'periode_arret', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || s.k
-    FROM periode_arret d JOIN s ON s.id = d.session_id
-  UNION ALL SELECT 'periode_etat', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || s.k
-    FROM periode_etat d JOIN s ON s.id = d.session_id
-  UNION ALL SELECT 'fichier_log', (to_jsonb(f) - 'id' - 'traite_le' - 'duree_ms' - 'centre_usinage_id')::text
-    FROM fichier_log f
-  UNION ALL SELECT 'ligne_rejetee', (to_jsonb(l) - 'id' - 'fichier_id')::text
-    FROM ligne_rejetee l)
-SELECT t.t, count(r.r), md5(coalesce(string_agg(r.r, E'\n' ORDER BY r.r), ''))
-  FROM unnest(ARRAY['session_production', 'piece_production', 'job_profil', 'periode_attente',
-                    'periode_arret', 'periode_etat', 'fichier_log', 'ligne_rejetee']) AS t(t)
-  LEFT JOIN rows r ON r.t = t.t
- GROUP BY t.t ORDER BY t.t;
-SQL
-}
-
 # The numbers --parse gives for the file as it is, beside the session's.
 same_as_parse() {
     "$CUWATCH" --parse "$file" >"$WORK/parse.json" || fail "--parse"
@@ -114,8 +85,8 @@ step() {
     else
         contains "$WORK/a.out" "write=$2" "$1"
     fi
-    snapshot "$PGDATABASE" >"$WORK/snap_a.txt"
-    snapshot full >"$WORK/snap_f.txt"
+    snapshot_tables "$PGDATABASE" >"$WORK/snap_a.txt"
+    snapshot_tables full >"$WORK/snap_f.txt"
     cmp -s "$WORK/snap_a.txt" "$WORK/snap_f.txt" ||
         { diff "$WORK/snap_a.txt" "$WORK/snap_f.txt" >&2; fail "$1: differs from a full replacement"; }
     same_as_parse "$1"
@@ -143,30 +114,17 @@ step "the same content again" unchanged
 ok "the same big file again: unchanged"
 
 # The daemon: an append to the big file, after one it committed itself.
-"$CUWATCH" -c "$WORK/app.yaml" >"$WORK/daemon.log" 2>&1 &
-dpid=$!
-end=$((SECONDS + 60))
-until grep -q reconciled "$WORK/daemon.log"; do
-    kill -0 "$dpid" 2>/dev/null || { cat "$WORK/daemon.log"; fail "daemon exited"; }
-    [ $SECONDS -lt $end ] || fail "daemon never reconciled"
-    sleep 0.05
-done
+start_daemon "$WORK/app.yaml" "$WORK/daemon.log"
 for i in 1 2; do
     printf '20250310 23:59:%02d|@StukUitgevoerd: via the daemon %d\r\n' "$i" "$i" >>"$file"
-    size=$(stat -c %s "$file")
-    end=$((SECONDS + 120))
-    until [ "$(q "SELECT taille FROM fichier_log WHERE chemin = '$rel'")" = "$size" ]; do
-        kill -0 "$dpid" 2>/dev/null || { cat "$WORK/daemon.log"; fail "daemon exited"; }
-        [ $SECONDS -lt $end ] || { cat "$WORK/daemon.log"; fail "the daemon never ingested $size bytes"; }
-        sleep 0.1
-    done
+    await_committed "$rel" "$file" "$WORK/daemon.log" 120
     tail -n 3 "$WORK/daemon.log" | grep -q "write=append" || { cat "$WORK/daemon.log"; fail "daemon append $i not an append"; }
 done
 kill "$dpid"
 wait "$dpid" || true
 run_cuwatch "$WORK/f.out" -c "$WORK/full.yaml" --rescan --force || { cat "$WORK/f.out"; fail "daemon: --force"; }
-snapshot "$PGDATABASE" >"$WORK/snap_a.txt"
-snapshot full >"$WORK/snap_f.txt"
+snapshot_tables "$PGDATABASE" >"$WORK/snap_a.txt"
+snapshot_tables full >"$WORK/snap_f.txt"
 cmp -s "$WORK/snap_a.txt" "$WORK/snap_f.txt" ||
     { diff "$WORK/snap_a.txt" "$WORK/snap_f.txt" >&2; fail "daemon appends differ from a full replacement"; }
 same_as_parse "daemon appends"

@@ -104,6 +104,36 @@ for m in range(machines):
 PY
 }
 
+# snapshot_tables DB: every table as a row count and a checksum (tests/snapshot_tables.sql).
+snapshot_tables() {
+    psql -XAtq -v ON_ERROR_STOP=1 -d "$1" -f "$HERE/snapshot_tables.sql"
+}
+
+# start_daemon CONFIG LOG: the daemon in the background, its pid in $dpid, once it has
+# reconciled (60 s at most). cu_test_cleanup kills it if the test does not.
+start_daemon() {
+    "$CUWATCH" -c "$1" >"$2" 2>&1 &
+    dpid=$!
+    local end=$((SECONDS + 60))
+    until grep -q reconciled "$2"; do
+        kill -0 "$dpid" 2>/dev/null || { cat "$2"; fail "daemon exited"; }
+        [ $SECONDS -lt $end ] || { cat "$2"; fail "daemon never reconciled"; }
+        sleep 0.05
+    done
+}
+
+# await_committed REL FILE LOG [SECONDS]: until the registry holds REL at FILE's current size
+# (the daemon, $dpid, has committed the file as it is now).
+await_committed() {
+    local size end=$((SECONDS + ${4:-30}))
+    size=$(stat -c %s "$2")
+    until [ "$(q "SELECT taille FROM fichier_log WHERE chemin = '$1'")" = "$size" ]; do
+        kill -0 "$dpid" 2>/dev/null || { cat "$3"; fail "daemon exited"; }
+        [ $SECONDS -lt $end ] || { cat "$3"; fail "the daemon never committed $1 at $size bytes"; }
+        sleep 0.05
+    done
+}
+
 # dump_tables [DB]: every table's content without ids, creation times or timings, with
 # sessions and files named by their natural keys, sorted: two equal dumps mean equal data.
 dump_tables() {
