@@ -1157,9 +1157,22 @@ static int cu_transaction_body(cu_db *db, cu_ingest_ctx *c, bool force, cu_inges
     cu_err *err = &res->err;
     bool same = false;
     cu_append_base base;
-    if (!force && !c->reject && db->memo && db->memo->valid) {
+    /* Not for a big file: its append may need cu_db_scale_timeouts' longer statement time,
+     * which only the ordinary way below sets. */
+    if (!force && !c->reject && db->memo && db->memo->valid && c->size <= CU_STREAM_ABOVE) {
         bool appended = false;
-        if (cu_try_append_memo(db, c, res, &appended, err) != 0) return -1;
+        if (cu_try_append_memo(db, c, res, &appended, err) != 0) {
+            /* A lock or statement timeout, a deadlock: the pipelined transaction is aborted
+             * and must be rolled back, or every later statement on this connection fails;
+             * and the memo is forgotten, so the retry goes the ordinary way. */
+            cu_memo_invalidate(db);
+            if (PQstatus(db->conn) == CONNECTION_OK &&
+                PQtransactionStatus(db->conn) != PQTRANS_IDLE) {
+                cu_err ignored;
+                cu_pq_run(db->conn, "ROLLBACK", "ROLLBACK", &ignored);
+            }
+            return -1;
+        }
         if (appended) {
             cu_append_base was = db->memo->base;
             cu_ingest_remember(db, c, was.session_id, was.machine_id);
@@ -1203,6 +1216,12 @@ static int cu_transaction_body(cu_db *db, cu_ingest_ctx *c, bool force, cu_inges
             err->msg[0] = '\0';
             rc = cu_pq_run(db->conn, "ROLLBACK", "ROLLBACK", err);
             if (rc == 0) rc = cu_begin(db, c, true, &same, &base, err);
+            /* Under the new lock, as under the first: an older read never overwrites. */
+            if (rc == 0 && c->file && cu_changed_since_read(c->file)) {
+                c->file->changed = true;
+                cu_pq_run(db->conn, "ROLLBACK", "ROLLBACK", err);
+                return 2;
+            }
         }
     }
     /* New content at this path, not an append: perhaps a file that moved here (a renamed

@@ -19,6 +19,7 @@ set(CU_DB_TESTS
     db_big_file
     db_name_collision
     db_earlier_session
+    db_memo_abort
 )
 foreach(t ${CU_DB_TESTS})
   if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/${t}.sh)
