@@ -134,6 +134,9 @@ static int cu_read_stream(int fd, cu_sb *buf, const char *relpath, int64_t max, 
         errno = ENOMEM;
         return cu_fail(err, "%s: SHA-256 failed", relpath);
     }
+    /* Said before the first byte: a pass cut short (a read error, a file that grew past the
+     * limit) has a partial parse too, which cu_ingest_trim must give back. */
+    s->streamed = true;
     if (s->lf) cu_logfile_parse_start(s->lf, s->parse_path);
     int64_t got = 0;
     bool ok = true;
@@ -176,7 +179,6 @@ static int cu_read_stream(int fd, cu_sb *buf, const char *relpath, int64_t max, 
          * rows go to the database. */
         cu_logfile_release_scratch(s->lf);
     }
-    s->streamed = true;
     return 0;
 }
 
