@@ -678,7 +678,9 @@ static void cu_daemon_ingest(cu_daemon *d, const char *rel, const struct stat *s
             cu_daemon_shrunk(d, rel, st, res.shrunk_from);
             return;
         }
-        if (guard) cu_pending_remove(d->settling, rel); /* a complete re-upload wins */
+        /* A complete re-upload wins; an ingest that failed (before it could tell) keeps a
+         * settling file's timer. */
+        if (guard && res.status != CU_INGEST_ERROR) cu_pending_remove(d->settling, rel);
         cu_tm_ingested(d->tm, rel, &res, (double)st->st_mtim.tv_sec + st->st_mtim.tv_nsec / 1e9);
         if (res.status != CU_INGEST_ERROR || (!res.conn_lost && cu_db_alive(d->db))) break;
         /* Nothing was committed: the file stays at the head of the queue. One quiet retry on
