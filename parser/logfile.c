@@ -451,9 +451,24 @@ static void cu_parse_line_general(cu_logfile *lf, const char *s, size_t n, size_
                                   cu_lineno lineno) __attribute__((noinline));
 
 /* One line, without its LF. full is the line's real length (> n when it was cut). */
+/* A line cut at CU_LINE_KEEP may end inside a UTF-8 character, which would make the whole
+ * kept part invalid UTF-8 and so read as Latin-1: the cut goes back to the character's start.
+ * (A Latin-1 line may lose up to three characters more at its cut; it is cut anyway.) */
+static size_t cu_cut_at_char(const char *s, size_t n)
+{
+    for (size_t k = 1; k <= 3 && k <= n; k++) {
+        unsigned char c = (unsigned char)s[n - k];
+        if ((c & 0xC0) == 0x80) continue; /* a continuation byte: look further back */
+        size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        return len > k ? n - k : n;
+    }
+    return n;
+}
+
 static void cu_parse_line(cu_logfile *lf, const char *s, size_t n, size_t full, cu_lineno lineno)
 {
     int64_t ts;
+    if (full > n) n = cu_cut_at_char(s, n);
     /* Most lines start with a timestamp of the cached date (so no BOM and no leading blank),
      * and most of those are pieces: they take this path, nothing else. */
     if (cu_ts_fast(lf->priv, s, n, &ts) && n >= 33 && memcmp(s + 19, "StukUitgevoerd", 14) == 0 &&

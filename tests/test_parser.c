@@ -364,6 +364,30 @@ static void test_one_megabyte_line(void **state)
     assert_int_equal(lf.metrics.production_us, S(3600));
 }
 
+/* A UTF-8 line longer than CU_LINE_KEEP whose cut falls inside a character: its details stay
+ * UTF-8 (cut back to the character's start), not read as Latin-1 for one broken byte. */
+static void test_long_utf8_line_cut_at_a_character(void **state)
+{
+    (void)state;
+    const char *prefix = "20250528 06:00:00|@StukUitgevoerd: "; /* 35 bytes: the cut is odd */
+    size_t big = CU_LINE_KEEP * 2;
+    char *text = malloc(big + 100);
+    char *p = text + sprintf(text, "%s", prefix);
+    for (size_t i = 0; i < big / 2; i++) {
+        *p++ = (char)0xC3; /* é */
+        *p++ = (char)0xA9;
+    }
+    *p++ = '\n';
+    cu_logfile_parse_buffer(&lf, "DEM12 (PVC)/20250528.LOG", text, (size_t)(p - text));
+    free(text);
+    assert_int_equal(lf.n_pieces, 1);
+    const char *d = lf.pieces[0].details;
+    size_t n = strlen(d);
+    assert_int_equal(n, (CU_LINE_KEEP - strlen(prefix)) / 2 * 2);
+    for (size_t i = 0; i < n; i += 2)
+        assert_true((unsigned char)d[i] == 0xC3 && (unsigned char)d[i + 1] == 0xA9);
+}
+
 static void test_one_megabyte_line_from_file(void **state)
 {
     (void)state;
@@ -554,6 +578,7 @@ int main(void)
         cmocka_unit_test_teardown(test_nul_bytes_removed, teardown),
         cmocka_unit_test_teardown(test_unknown_event, teardown),
         cmocka_unit_test_teardown(test_one_megabyte_line, teardown),
+        cmocka_unit_test_teardown(test_long_utf8_line_cut_at_a_character, teardown),
         cmocka_unit_test_teardown(test_one_megabyte_line_from_file, teardown),
         cmocka_unit_test_teardown(test_no_valid_event, teardown),
         cmocka_unit_test_teardown(test_empty_file, teardown),
