@@ -409,9 +409,10 @@ static void cu_timeline(cu_html *h, int r, int maxph)
             if (strcmp(cu_rtab_get(e, i, h->e_etat), states[s].etat) != 0) continue;
             double a = cu_minutes_of(cu_rtab_get(e, i, h->e_debut), jour);
             double b = cu_minutes_of(cu_rtab_get(e, i, h->e_fin), jour);
+            if (isnan(a) || isnan(b)) continue; /* before the clamp: fmin(1440, NaN) is 1440 */
             a = fmax(0, fmin(1440, a));
             b = fmax(0, fmin(1440, b));
-            if (isnan(a) || isnan(b) || b <= a) continue;
+            if (b <= a) continue;
             if (!any)
                 fprintf(o,
                         "<path class=\"%s\" stroke=\"%s\" stroke-width=\"%d\" "

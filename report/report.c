@@ -161,9 +161,11 @@ cu_report_status cu_report_run(const cu_config *cfg, const cu_report_opts *o, cu
      * work_mem for the sorts by machine, day and time: a month of 50 machines has 215,000 waits
      * and stops and 150,000 job changes, which the default 4 MB sorts on disk (external merge,
      * EXPLAIN ANALYZE on bench/report's data); 64 MB keeps them in memory, for this one
-     * read-only transaction. */
+     * read-only transaction. DateStyle: dates and timestamps are parsed as ISO, whatever the
+     * role or database chose (a French BI role with 'SQL, DMY'). */
     if (st == CU_REPORT_OK) {
-        r = PQexec(conn, "SET LOCAL jit = off; SET LOCAL work_mem = '64MB'");
+        r = PQexec(conn, "SET LOCAL jit = off; SET LOCAL work_mem = '64MB';"
+                           " SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'");
         if (PQresultStatus(r) != PGRES_COMMAND_OK) {
             st = PQstatus(conn) == CONNECTION_OK ? CU_REPORT_FAILED : CU_REPORT_NODB;
             cu_fail(err, "report: %s", PQerrorMessage(conn));

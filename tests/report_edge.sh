@@ -162,8 +162,10 @@ done
 ok "an unwritable -o: exit 1, the path named"
 
 # Drawn from the views only: a role that may read the views and nothing else (no base table)
-# gets the same report, and its exports.
+# gets the same report, and the same exports. The role also has a non-ISO DateStyle (a
+# French BI user's), which must change nothing: cuwatch reads dates as ISO.
 q "CREATE ROLE lecteur_vues LOGIN;
+   ALTER ROLE lecteur_vues SET DateStyle = 'SQL, DMY';
    GRANT SELECT ON v_jour, v_semaine, v_mois, v_etat, v_pieces_heure, v_fraicheur, v_rejets,
                    v_jobs TO lecteur_vues"
 sed "s/ user=$PGUSER\"/ user=lecteur_vues\"/" "$cfg" >"$WORK/vues.yaml"
@@ -181,6 +183,10 @@ for fmt in csv xlsx; do
         >"$WORK/vues.err" 2>&1 || rc=$?
     [ "$rc" = 0 ] || { cat "$WORK/vues.err"; fail "--export --format $fmt as a views-only role"; }
 done
+"$CUWATCH" -c "$cfg" --export --format csv -o "$WORK/owner.csv" >"$WORK/owner.err" 2>&1 ||
+    { cat "$WORK/owner.err"; fail "--export --format csv"; }
+cmp -s "$WORK/owner.csv" "$WORK/vues.csv" ||
+    { diff "$WORK/owner.csv" "$WORK/vues.csv" | sed -n 1,5p >&2; fail "the csv export differs under DateStyle SQL, DMY"; }
 ok "report and exports drawn from the views only (a role with SELECT on the views alone)"
 
 # Database unreachable: exit 3, nothing written.
