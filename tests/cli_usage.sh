@@ -30,7 +30,7 @@ expect() {
 }
 
 expect 0 "Usage:" --help
-expect 0 "cuwatch 0." --version
+expect 0 "cuwatch " --version
 expect 2 "'--bogus'" --bogus
 expect 2 "'--from' requires an argument" --report --from
 expect 2 "requires an argument -- 'o'" --report -o

@@ -177,7 +177,7 @@ start_daemon "$WORK/app_debug.yaml" "$WORK/daemon.log"
 # full replacement of the same file.
 dstep() {
     await_committed 'APP (PVC)/20250310.LOG' "$file" "$WORK/daemon.log"
-    tail -n 3 "$WORK/daemon.log" | grep -q "write=$1" || { cat "$WORK/daemon.log"; fail "daemon: $2 not written as $1"; }
+    grep " ingested path=" "$WORK/daemon.log" | tail -n 1 | grep -q "write=$1" || { cat "$WORK/daemon.log"; fail "daemon: $2 not written as $1"; }
     run_cuwatch "$WORK/f.out" -c "$WORK/full.yaml" --rescan --force || { cat "$WORK/f.out"; fail "daemon step: rescan --force"; }
     snapshot_tables "$PGDATABASE" >"$WORK/snap_a.txt"
     snapshot_tables full >"$WORK/snap_f.txt"

@@ -118,7 +118,7 @@ start_daemon "$WORK/app.yaml" "$WORK/daemon.log"
 for i in 1 2; do
     printf '20250310 23:59:%02d|@StukUitgevoerd: via the daemon %d\r\n' "$i" "$i" >>"$file"
     await_committed "$rel" "$file" "$WORK/daemon.log" 120
-    tail -n 3 "$WORK/daemon.log" | grep -q "write=append" || { cat "$WORK/daemon.log"; fail "daemon append $i not an append"; }
+    grep " ingested path=" "$WORK/daemon.log" | tail -n 1 | grep -q "write=append" || { cat "$WORK/daemon.log"; fail "daemon append $i not an append"; }
 done
 kill "$dpid"
 wait "$dpid" || true

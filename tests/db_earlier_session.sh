@@ -30,8 +30,8 @@ eq "$(sessions)" "Z/2025-05-27/3/Z (PVC)/current.LOG" "the file's session after 
 eq "$(q "SELECT count(*) FROM piece_production")" 3 "pieces after the date moved"
 ok "a file whose date moved: one session, at the new date"
 
-# Another file takes over 2025-05-26; then this file moves to that date and back: the other
-# file's session is replaced by this one (and warned about), never deleted by the move back.
+# Another file's session on another day of the same machine: the DELETE of this file's
+# earlier sessions (those naming this file) leaves it alone.
 printf '20250526 06:00:00|@StukUitgevoerd: o\n' >"$R/Z (PVC)/other.LOG"
 run_cuwatch "$WORK/r3.out" -c "$WORK/c.yaml" --rescan || { cat "$WORK/r3.out"; fail "third --rescan"; }
 eq "$(sessions)" "Z/2025-05-26/1/Z (PVC)/other.LOG,Z/2025-05-27/3/Z (PVC)/current.LOG" "another file's day"

@@ -123,15 +123,22 @@ start_daemon() {
 }
 
 # await_committed REL FILE LOG [SECONDS]: until the registry holds REL at FILE's current size
-# (the daemon, $dpid, has committed the file as it is now).
+# (the daemon, $dpid, has committed the file as it is now) and the daemon has logged that
+# ingest: its line comes after the COMMIT, so LOG's last "ingested" line is then this one's.
+daemon_ingests=0
 await_committed() {
-    local size end=$((SECONDS + ${4:-30}))
+    local size n end=$((SECONDS + ${4:-30}))
     size=$(stat -c %s "$2")
     until [ "$(q "SELECT taille FROM fichier_log WHERE chemin = '$1'")" = "$size" ]; do
         kill -0 "$dpid" 2>/dev/null || { cat "$3"; fail "daemon exited"; }
         [ $SECONDS -lt $end ] || { cat "$3"; fail "the daemon never committed $1 at $size bytes"; }
         sleep 0.05
     done
+    until n=$(grep -c ' ingested path=' "$3" || true); [ "$n" -gt "$daemon_ingests" ]; do
+        [ $SECONDS -lt $end ] || { cat "$3"; fail "no log line for the ingest of $1"; }
+        sleep 0.05
+    done
+    daemon_ingests=$n
 }
 
 # dump_tables [DB]: every table's content without ids, creation times or timings, with

@@ -18,8 +18,8 @@ rows AS (
     FROM periode_arret d LEFT JOIN s ON s.id = d.session_id
   UNION ALL SELECT 'periode_etat', (to_jsonb(d) - 'id' - 'date_creation' - 'session_id')::text || coalesce(s.k, 'orphan')
     FROM periode_etat d LEFT JOIN s ON s.id = d.session_id
-  UNION ALL SELECT 'fichier_log', (to_jsonb(f) - 'id' - 'traite_le' - 'duree_ms' - 'centre_usinage_id')::text || m.nom
-    FROM fichier_log f JOIN centre_usinage m ON m.id = f.centre_usinage_id
+  UNION ALL SELECT 'fichier_log', (to_jsonb(f) - 'id' - 'traite_le' - 'duree_ms' - 'centre_usinage_id')::text || coalesce(m.nom, '')
+    FROM fichier_log f LEFT JOIN centre_usinage m ON m.id = f.centre_usinage_id
   UNION ALL SELECT 'ligne_rejetee', (to_jsonb(l) - 'id' - 'fichier_id')::text || f.chemin
     FROM ligne_rejetee l JOIN fichier_log f ON f.id = l.fichier_id)
 SELECT t.t, count(r.r), md5(coalesce(string_agg(r.r, E'\n' ORDER BY r.r), ''))
