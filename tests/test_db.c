@@ -183,10 +183,14 @@ static void test_streamed_read(void **state)
     FILE *out = fopen(path, "wb");
     assert_non_null(out);
     unsigned seed = 7;
+    bool long_line = false;
     for (int i = 0; ftell(out) < 3 * 1024 * 1024 + 12345; i++) {
         seed = seed * 1103515245u + 12345u;
         unsigned r = (seed >> 8) % 100, t = 6 * 3600 + i / 2;
-        if (i == 20000) { /* a 100 kB line, from about 1 MB: across the first chunk's end */
+        if (!long_line && ftell(out) > 1000000) {
+            /* a 100 kB line from about 1,000,000 bytes: across the first 1 MiB chunk's end */
+            assert_true(ftell(out) < (1 << 20));
+            long_line = true;
             fprintf(out, "20250310 %02u:%02u:%02u|@StukUitgevoerd: ", t / 3600, t / 60 % 60, t % 60);
             for (int k = 0; k < 100000; k++)
                 fputc('a' + k % 26, out);
