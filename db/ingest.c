@@ -293,10 +293,6 @@ static const char cu_sql_state[] =
 
 static int cu_prepare_append(cu_db *db, cu_err *err);
 
-/* BEGIN, the advisory locks (the file's path, then (machine, date) — always in that order,
- * so two writers never wait on each other in a cycle), and unless force, whether this very
- * content is already recorded (*same; see cu_sql_unchanged) and what an append would start
- * from (*base): one round trip. */
 /* The advisory locks' statement: the file's path, then (machine, date) — always in that order,
  * so two writers never wait on each other in a cycle. days (16 bytes) and params (3) are the
  * caller's, and must live as long as the statement. Once cu_prepare_append has prepared it on
@@ -318,6 +314,11 @@ static cu_pq_stmt cu_lock_stmt(const cu_db *db, const cu_ingest_ctx *c, char *da
                         "locking the file", NULL};
 }
 
+/* BEGIN, the advisory locks (the file's path, then (machine, date) — always in that order,
+ * so two writers never wait on each other's advisory locks in a cycle; a file's earlier
+ * session, deleted by cu_write_session, is not under them, and a deadlock there is retried
+ * like any other), and unless force, whether this very content is already recorded (*same;
+ * see cu_sql_unchanged) and what an append would start from (*base): one round trip. */
 static int cu_begin(cu_db *db, cu_ingest_ctx *c, bool force, bool *same,
                     cu_append_base *base, cu_err *err)
 {
@@ -988,6 +989,17 @@ static bool cu_starts_with_base(cu_ingest_file *f, int64_t size, const cu_append
     return true;
 }
 
+/* The plan of an append from old, the parse of the content the registry and session record
+ * (base): false when old is not that content (its counts differ) or the new parse does not
+ * extend it (append.c). */
+static bool cu_plan_from(const cu_logfile *old, const cu_append_base *base,
+                         const cu_logfile *now, cu_append_plan *plan)
+{
+    return old->n_pieces == base->pieces && old->lines == base->lines &&
+           old->events == base->events && old->rejected_lines == base->rejected &&
+           cu_append_plan_make(old, now, plan);
+}
+
 /* With base from cu_begin: 0 with *done when written and COMMITted as an append; 0 without
  * when it is not one (nothing written, the transaction still open: the caller replaces the
  * session); 1 when the append found the stored rows not as recorded (see cu_append_write);
@@ -1001,10 +1013,7 @@ static int cu_try_append(cu_db *db, cu_ingest_ctx *c, const cu_append_base *base
         return 0;
     cu_logfile *old = &f->prev;
     cu_append_plan plan;
-    if (old->n_pieces != base->pieces || old->lines != base->lines ||
-        old->events != base->events || old->rejected_lines != base->rejected ||
-        !cu_append_plan_make(old, c->lf, &plan))
-        return 0;
+    if (!cu_plan_from(old, base, c->lf, &plan)) return 0;
     int rc = cu_append_write(db, c, &plan, base, false, res, err);
     *done = rc == 0;
     return rc;
@@ -1109,10 +1118,7 @@ static int cu_try_append_memo(cu_db *db, cu_ingest_ctx *c, cu_ingest_result *res
     if (!cu_starts_with_base(f, c->size, base, kept ? NULL : &f->prev)) return 0;
     if (!kept) old = &f->prev;
     cu_append_plan plan;
-    if (old->n_pieces != base->pieces || old->lines != base->lines ||
-        old->events != base->events || old->rejected_lines != base->rejected ||
-        !cu_append_plan_make(old, c->lf, &plan))
-        return 0;
+    if (!cu_plan_from(old, base, c->lf, &plan)) return 0;
     /* Which way the prefix's parse came, for tests and for whoever wonders at a slow append. */
     cu_log_fields(CU_LOG_DEBUG, "append planned from this connection's last commit",
                   (cu_log_field[]){CU_LF_STR("path", c->relpath),
