@@ -74,9 +74,17 @@ e2e_log_text 5 20250528 >"$E2E/a.LOG"
 e2e_log_text 4 20250529 >"$E2E/b.LOG"
 e2e_log_text 3 20250530 >"$E2E/c.LOG"
 printf 'no event here\r\n' >"$E2E/bad.LOG"
-ftp -T "$E2E/a.LOG" --ftp-create-dirs "$FTP_URL/DEM12%20(PVC)/20250528.LOG"
+# The machine folders first (MKD), each awaited: a file uploaded into a folder the daemon is
+# still adding a watch to is also found by the folder's scan, perhaps still empty, and
+# counted twice (once rejected, then ingested on its close).
+for m in "DEM12 (PVC)" "SU12 (HYBRIDE)"; do
+    ftp "$FTP_URL/" -Q "MKD $m" -o /dev/null
+    e2e_wait_log "new folder path=\"$(printf '%s' "$m" | sed 's/[()]/\\&/g')\"" $((5000 * CU_E2E_SLACK)) ||
+        e2e_fail "folder $m not watched"
+done
+ftp -T "$E2E/a.LOG" "$FTP_URL/DEM12%20(PVC)/20250528.LOG"
 ftp -T "$E2E/b.LOG" "$FTP_URL/DEM12%20(PVC)/20250529.LOG"
-ftp -T "$E2E/c.LOG" --ftp-create-dirs "$FTP_URL/SU12%20(HYBRIDE)/20250530.LOG"
+ftp -T "$E2E/c.LOG" "$FTP_URL/SU12%20(HYBRIDE)/20250530.LOG"
 e2e_wait_sql "SELECT count(*) FROM session_production" 3 $((5000 * CU_E2E_SLACK)) >/dev/null ||
     e2e_fail "uploads not ingested"
 wait_value 'cuwatch_files_ingested_total{result="ok"}' 3 5000
