@@ -163,6 +163,31 @@ static void new_folder_is_watched_then_listed(void **state)
     sh("rm -rf '%s'", outside);
 }
 
+/* An upload into a folder just made (MKD, then STOR): the folder's listing finds the file
+ * still empty and open; it is reported once, on its close, not also by the listing. */
+static void empty_file_in_new_folder_waits_for_its_close(void **state)
+{
+    fixture *f = *state;
+    char dir[400], path[450];
+    snprintf(dir, sizeof dir, "%s/G (PVC)", f->root);
+    snprintf(path, sizeof path, "%s/1.LOG", dir);
+    assert_int_equal(mkdir(dir, 0755), 0);
+    FILE *up = fopen(path, "w"); /* created before the folder's watch can exist */
+    assert_non_null(up);
+    settle_events(f); /* the folder's event: watched, then listed */
+    assert_int_equal(f->iw.n_watches, 3);
+    for (int i = 0; i < f->s.n; i++)
+        assert_string_not_equal(f->s.paths[i], "G (PVC)/1.LOG");
+    fputs("20250528 06:00:00|@StukUitgevoerd: 1\n", up);
+    fclose(up);
+    assert_true(wait_for(f, CU_IW_FILE, "G (PVC)/1.LOG"));
+    settle_events(f);
+    int n = 0;
+    for (int i = 0; i < f->s.n; i++)
+        n += strcmp(f->s.paths[i], "G (PVC)/1.LOG") == 0;
+    assert_int_equal(n, 1);
+}
+
 static void folders_removed_or_renamed_follow(void **state)
 {
     fixture *f = *state;
@@ -273,6 +298,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(new_folder_is_watched_then_listed, setup, teardown),
         cmocka_unit_test_setup_teardown(folders_removed_or_renamed_follow, setup, teardown),
         cmocka_unit_test_setup_teardown(overflow_asks_for_a_rescan, setup, teardown),
+        cmocka_unit_test_setup_teardown(empty_file_in_new_folder_waits_for_its_close, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(root_removed_then_recreated, setup, teardown),
         cmocka_unit_test_setup_teardown(walk_takes_regular_matching_files_at_depth, setup,
                                         teardown),

@@ -147,9 +147,17 @@ static int cu_iw_on_dir(void *ctx, const char *rel, int level)
 
 static void cu_iw_on_file(void *ctx, const char *rel, const struct stat *st)
 {
-    (void)st;
     cu_iw *iw = ctx;
-    if (!iw->quiet) iw->cb(iw->ctx, CU_IW_FILE, rel);
+    if (iw->quiet) return;
+    /* In a folder that was just created, an empty file is an upload that has only begun (the
+     * FTP client's MKD then STOR): its IN_CLOSE_WRITE, now watched, brings it. Queued now it
+     * would be read empty and recorded rejected, then ingested again. */
+    if (iw->new_folder && st && st->st_size == 0) {
+        cu_log_field f[] = {CU_LF_STR("path", rel)};
+        cu_log_fields(CU_LOG_DEBUG, "empty file in a new folder: awaiting its close", f, 1);
+        return;
+    }
+    iw->cb(iw->ctx, CU_IW_FILE, rel);
 }
 
 static int cu_iw_walk(cu_iw *iw, const char *rel, int level, cu_err *err)
@@ -243,7 +251,10 @@ void cu_iw_handle(cu_iw *iw, const struct inotify_event *ev)
             cu_iw_forget_tree(iw, rel.data);
         } else if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) && level < iw->rules.depth) {
             cu_err err;
-            if (cu_iw_walk(iw, rel.data, level + 1, &err) != 0) {
+            iw->new_folder = true;
+            int walked = cu_iw_walk(iw, rel.data, level + 1, &err);
+            iw->new_folder = false;
+            if (walked != 0) {
                 cu_log(CU_LOG_DEBUG, "%s", err.msg); /* gone again already */
             } else {
                 /* Said once it is watched and scanned: what arrives after this line is

@@ -54,6 +54,7 @@ typedef struct cu_iw {
     bool attached;   /* the root is watched (false with incomplete: the limit hit the root) */
     bool incomplete; /* some folder could not be watched (ENOSPC) since the last attach */
     bool quiet;      /* during cu_iw_attach: files found are not reported */
+    bool new_folder; /* walking a folder just created: its empty files are still uploading */
     int root_errno;  /* why the root could not be watched */
     cu_iw_cb cb;
     void *ctx;
